@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# nipsec top-level Makefile.  The module itself is described by ./Kbuild
+# (kbuild reads Kbuild, not this file, when it builds M=$(CURDIR)).
+#
+#   make [KDIR=...] [W=1] [C=2]   module + tool
+#   make check                    full test run (see Documentation/testing.rst)
+#   make vmtest T=name [KERNEL=stock|debug|stock61]
+#
+# W= and C= given on the command line reach kbuild through MAKEFLAGS.
+
+SHELL := /bin/bash
+
+# Debian 6.12 headers: the running kernel's if it is a 6.12, else the newest.
+RUNNING_BUILD := /lib/modules/$(shell uname -r)/build
+ifneq ($(filter 6.12.%,$(shell uname -r)),)
+KDIR ?= $(RUNNING_BUILD)
+endif
+KDIR ?= $(lastword $(shell ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V))
+KDIR61 ?= $(lastword $(shell ls -d /usr/src/linux-headers-6.1.[0-9]*-amd64 2>/dev/null | grep -v -e cloud -e '-rt-' | sort -V))
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+NIPSEC_CACHE ?= /var/cache/nipsec
+KSRC ?= $(NIPSEC_CACHE)/linux-source-6.12
+CHECKPATCH ?= $(KSRC)/scripts/checkpatch.pl
+BENCH := $(CURDIR)/tools/testing/bench.sh
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\?\([^"]*\)"\?/\1/p' dkms.conf)
+DESTDIR ?=
+PREFIX ?= /usr/local
+
+T ?= smoke
+KERNEL ?= stock
+
+export NIPSEC_CACHE
+
+.PHONY: all module tool compat style sparse install dkms-install regen clean \
+	vmtest demo bench check kernel-debug help
+
+all: module tool
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+	@echo "targets: all module tool compat style sparse install dkms-install regen clean"
+	@echo "         check vmtest demo bench kernel-debug"
+
+module:
+	@test -f Kbuild || { echo "no ./Kbuild yet: nothing to build"; exit 1; }
+	@test -n "$(KDIR)" && test -d "$(KDIR)" || { echo "no kernel headers (KDIR=$(KDIR))"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tool:
+	@if [ -f tools/Makefile ]; then \
+		$(MAKE) -C tools; \
+	else \
+		echo "tools/Makefile not present yet: skipping the tool"; \
+	fi
+
+# The 6.1 build happens in a private copy so the in-tree 6.12 objects stay.
+compat:
+	@test -n "$(KDIR61)" || { echo "no Debian 6.1 headers (linux-headers-6.1.*-amd64)"; exit 1; }
+	KDIR=$(KDIR61) $(BENCH) build compat
+
+style:
+	@test -f $(CHECKPATCH) || { echo "no $(CHECKPATCH): install linux-source-6.12 (tools/testing/deps.sh)"; exit 1; }
+	@files="$$(ls module/*.[ch] kunit/*.c uapi/linux/*.h 2>/dev/null)"; \
+	if [ -z "$$files" ]; then echo "style: no sources yet"; exit 0; fi; \
+	$(CHECKPATCH) --no-tree --strict --show-types --terse -f $$files \
+		| grep -v -e '^total: 0 errors, 0 warnings, 0 checks' ; \
+	exit $${PIPESTATUS[0]}
+
+sparse:
+	KDIR=$(KDIR) $(BENCH) sparse
+
+kernel-debug:
+	tools/testing/vm/build-kernel.sh
+
+install: module tool
+	install -D -m 644 module/nipsec.ko $(DESTDIR)/lib/modules/$(KVER)/extra/nipsec.ko
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
+	@if [ -x tools/nipsec/nipsec ]; then \
+		install -D -m 755 tools/nipsec/nipsec $(DESTDIR)$(PREFIX)/sbin/nipsec; \
+	else echo "tools/nipsec/nipsec not built: not installed"; fi
+	@if [ -f tools/nipsec/nipsec.8 ]; then \
+		install -D -m 644 tools/nipsec/nipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/nipsec.8; \
+	else echo "tools/nipsec/nipsec.8 missing: not installed"; fi
+
+# DKMS builds from a copy in /usr/src/nipsec-<version> (dkms.conf says how).
+dkms-install:
+	@test -n "$(VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf"; exit 1; }
+	rm -rf /usr/src/nipsec-$(VERSION)
+	mkdir -p /usr/src/nipsec-$(VERSION)
+	cp -a dkms.conf Kbuild module uapi /usr/src/nipsec-$(VERSION)/
+	if [ -d kunit ]; then cp -a kunit /usr/src/nipsec-$(VERSION)/; fi
+	-dkms remove -m nipsec -v $(VERSION) --all
+	dkms add -m nipsec -v $(VERSION)
+	dkms build -m nipsec -v $(VERSION) -k $(KVER)
+	dkms install -m nipsec -v $(VERSION) -k $(KVER)
+
+regen:
+	uapi/regen.sh
+
+clean:
+	-if [ -f Kbuild ] && [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	-if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
+	rm -rf .build
+
+vmtest:
+	$(BENCH) vmtest "$(T)" $(KERNEL)
+
+demo:
+	$(BENCH) demo
+
+bench:
+	@if [ -x tools/testing/bench/run.sh ] || [ -f tools/testing/bench/run.sh ]; then \
+		bash tools/testing/bench/run.sh; \
+	else \
+		echo "tools/testing/bench/run.sh not present yet"; \
+	fi
+
+check:
+	$(BENCH) check

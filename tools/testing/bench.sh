@@ -1,0 +1,445 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The nipsec test bench driver, called by the top-level Makefile.
+#
+#   bench.sh check                    everything `make check` does
+#   bench.sh vmtest NAMES FLAVOR      some scenarios in one boot
+#   bench.sh demo                     stock 6.12, demo.sh on the console
+#   bench.sh kernel FLAVOR            print "KDIR BZIMAGE KVER" for a flavor
+#
+# FLAVOR: stock (Debian 6.12), debug (our debug 6.12 build), stock61 (6.1).
+# Env: NIPSEC_CACHE (/var/cache/nipsec), NIPSEC_BUILD (<repo>/.build),
+#      NIPSEC_ACCEL (auto|kvm|tcg), NIPSEC_VM_TIMEOUT, SCENARIO_TIMEOUT,
+#      SCENARIOS (limit make check to these names), NIPSEC_SKIP_DEPS=1.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+VM=$SRC/tools/testing/vm
+CACHE=${NIPSEC_CACHE:-/var/cache/nipsec}
+BUILD=${NIPSEC_BUILD:-$SRC/.build}
+KSRC=${NIPSEC_KSRC:-$CACHE/linux-source-6.12}
+PY=$(command -v /usr/bin/python3 || command -v python3)
+TALLY=$BUILD/tally
+MAKE=${MAKE:-make}
+export NIPSEC_CACHE=$CACHE
+
+say() { echo "$*"; }
+log() { echo "bench: $*" >&2; }
+
+# ------------------------------------------------------------ bookkeeping
+
+# result VERDICT NAME DESC [DETAIL_FILE] - one test line, counted
+result() {
+	echo "$1 $2: $3"
+	echo "$1" >>"$TALLY"
+	if [[ $1 == FAIL && -n ${4:-} && -s ${4:-} ]]; then
+		tail -n 40 "$4" | sed 's/^/    /'
+	fi
+}
+
+summary() {
+	local p f s
+	p=$(grep -c '^PASS$' "$TALLY" || true)
+	f=$(grep -c '^FAIL$' "$TALLY" || true)
+	s=$(grep -c '^SKIP$' "$TALLY" || true)
+	if ((s)); then
+		echo "$p passed, $f failed, $s skipped"
+	else
+		echo "$p passed, $f failed"
+	fi
+	((f == 0))
+}
+
+_phase_name=
+_phase_start=0
+phase() {
+	phase_end
+	_phase_name=$1
+	_phase_start=$(date +%s)
+	echo "=== phase: $1"
+}
+phase_end() {
+	if [[ -n $_phase_name ]]; then
+		echo "=== phase $_phase_name: $(($(date +%s) - _phase_start))s"
+		echo "$_phase_name $(($(date +%s) - _phase_start))" >>"$BUILD/phase-times"
+	fi
+	_phase_name=
+}
+
+# ------------------------------------------------------------ kernels
+
+# newest Debian kernel of a series that has both an image and headers
+debian_kver() {
+	local series=$1 k
+	for k in $(find /boot -maxdepth 1 -name "vmlinuz-$series.*-amd64" -printf '%f\n' 2>/dev/null |
+		sed -n "s/^vmlinuz-\($series\.[0-9.+a-z~-]*-amd64\)$/\1/p" |
+		grep -v -e cloud -e '-rt-' | sort -rV); do
+		if [[ -d /usr/src/linux-headers-$k || -d /lib/modules/$k/build ]]; then
+			echo "$k"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# kernel FLAVOR - sets KDIR BZIMAGE KVER (KVER empty: 9p built in)
+kernel() {
+	case $1 in
+	stock | stock61)
+		local series=6.12
+		[[ $1 == stock61 ]] && series=6.1
+		KVER=$(debian_kver "$series") || {
+			log "no Debian $series kernel image + headers (tools/testing/deps.sh installs them)"
+			return 1
+		}
+		BZIMAGE=/boot/vmlinuz-$KVER
+		KDIR=/usr/src/linux-headers-$KVER
+		[[ -d $KDIR ]] || KDIR=/lib/modules/$KVER/build
+		;;
+	debug)
+		KDIR=$("$VM/build-kernel.sh" | tail -n1) || return 1
+		[[ -f $KDIR/.nipsec-stamp ]] || return 1
+		BZIMAGE=$KDIR/arch/x86/boot/bzImage
+		KVER=
+		;;
+	*)
+		log "unknown kernel flavor '$1' (stock, debug, stock61)"
+		return 1
+		;;
+	esac
+}
+
+# build_module FLAVOR [KBUILD ARGS] - module for FLAVOR in a private copy of
+# the sources, so builds for several kernels do not clobber each other or the
+# developer's in-tree objects.  Sets KO_DIR; log in $BUILD/<flavor>/build.log.
+build_module() {
+	local flavor=$1
+	shift
+	local dir=$BUILD/$flavor/src
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	local parts=() p
+	for p in Kbuild module kunit uapi include; do
+		[[ -e $SRC/$p ]] && parts+=("$p")
+	done
+	tar -C "$SRC" --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.a' \
+		--exclude=modules.order --exclude=Module.symvers \
+		-cf - "${parts[@]}" | tar -C "$dir" -xf -
+	KO_DIR=$dir
+	$MAKE -C "$KDIR" M="$dir" "$@" modules >"$BUILD/$flavor/build.log" 2>&1
+}
+
+# ------------------------------------------------------------ VM
+
+# accel - kvm if a guest boots with it quickly, else tcg (cached per host)
+accel() {
+	if [[ -n ${NIPSEC_ACCEL:-} && ${NIPSEC_ACCEL} != auto ]]; then
+		echo "$NIPSEC_ACCEL"
+		return
+	fi
+	local key f
+	key=$( { qemu-system-x86_64 --version | head -n1; uname -r; } | sha256sum | cut -c1-12)
+	f=$CACHE/accel-$key
+	if [[ -f $f ]]; then
+		cat "$f"
+		return
+	fi
+	local a=tcg
+	if [[ -w /dev/kvm ]]; then
+		# /dev/kvm can exist and still hang a guest: boot once, briefly.
+		local k dir=$BUILD/kvm-probe
+		if k=$(debian_kver 6.12); then
+			rm -rf "$dir"
+			mkdir -p "$dir"
+			printf 'GUEST=%s\nSRC=%s\nMODE=probe\n' "$VM/guest.sh" "$SRC" >"$dir/run.env"
+			"$VM/mkinitramfs.sh" "$dir/initrd.gz" "$k"
+			if NIPSEC_ACCEL=kvm "$VM/run.sh" "/boot/vmlinuz-$k" "$dir/initrd.gz" "$dir" 20 \
+				>/dev/null 2>&1 && [[ -f $dir/probe ]]; then
+				a=kvm
+			fi
+		fi
+	fi
+	mkdir -p "$CACHE"
+	echo "$a" >"$f"
+	log "accelerator: $a (cached in $f)"
+	echo "$a"
+}
+
+# scenarios_for FLAVOR - scenario names whose "# kernels:" header has FLAVOR
+scenarios_for() {
+	local f k name
+	for f in "$SRC"/tools/testing/scenarios/*.sh; do
+		[[ -e $f ]] || continue
+		name=$(basename "$f" .sh)
+		if [[ -n ${SCENARIOS:-} && " $SCENARIOS " != *" $name "* ]]; then
+			continue
+		fi
+		k=$(sed -n 's/^# kernels:\(.*\)/\1/p' "$f" | head -n1)
+		k=${k:-stock debug}
+		[[ " $k " == *" $1 "* ]] && echo "$name"
+	done
+	return 0
+}
+
+# vm FLAVOR "SCENARIOS" KUNIT(0|1) [MODE] - boot, run, report.  Needs KDIR,
+# BZIMAGE, KVER, KO_DIR set.  Returns non-zero on any failure.
+vm() {
+	local flavor=$1 scen=$2 kunit=$3 mode=${4:-tests}
+	local res=$BUILD/$flavor/results
+	rm -rf "$res"
+	mkdir -p "$res"
+	local ko=$KO_DIR/module/nipsec.ko kko=$KO_DIR/kunit/nipsec_kunit.ko
+	local n t
+	n=$(wc -w <<<"$scen")
+	t=${SCENARIO_TIMEOUT:-300}
+	[[ $flavor == debug ]] && t=${SCENARIO_TIMEOUT:-600}
+	cat >"$res/run.env" <<-EOF
+		GUEST=$VM/guest.sh
+		SRC=$SRC
+		NIPSEC=$SRC/tools/nipsec/nipsec
+		NIPSEC_KO=$ko
+		NIPSEC_KUNIT_KO=$( ((kunit)) && echo "$kko")
+		KERNEL_FLAVOR=$flavor
+		SCENARIOS="$(tr -s ' \n' '  ' <<<"$scen" | sed 's/^ *//; s/ *$//')"
+		KUNIT=$kunit
+		MODE=$mode
+		SCENARIO_TIMEOUT=$t
+	EOF
+	"$VM/mkinitramfs.sh" "$BUILD/$flavor/initrd.gz" ${KVER:+"$KVER"}
+	local a rc=0 start
+	a=$(accel)
+	start=$(date +%s)
+	log "booting $flavor ($BZIMAGE, $a) for: ${scen:-no scenarios}$( ((kunit)) && echo ' + KUnit')"
+	if [[ $mode == demo ]]; then
+		NIPSEC_CONSOLE=live NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" \
+			"$BUILD/$flavor/initrd.gz" "$res" "${NIPSEC_VM_TIMEOUT:-1800}" || rc=$?
+		return "$rc"
+	fi
+	NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" "$BUILD/$flavor/initrd.gz" "$res" \
+		"${NIPSEC_VM_TIMEOUT:-$((n * t + 600))}" || rc=$?
+	log "$flavor VM ran $(($(date +%s) - start))s (exit $rc); guest booted at $(cut -d' ' -f2 "$res/boot-time" 2>/dev/null || echo '?')s uptime; results in $res"
+	local kargs=()
+	((kunit)) && kargs+=(--kunit)
+	"$PY" "$VM/report.py" --kernel "$flavor" --results "$res" --scenarios "$scen" \
+		--ksrc "$KSRC" --tally "$TALLY" --vm-rc "$rc" "${kargs[@]}"
+}
+
+# flavor_run FLAVOR KUNIT "SCENARIOS" - kernel, module, boot; counted
+flavor_run() {
+	local flavor=$1 kunit=$2 scen=$3
+	if ! kernel "$flavor"; then
+		result FAIL "$flavor/kernel" "kernel available"
+		return 0
+	fi
+	if ! build_module "$flavor"; then
+		result FAIL "$flavor/build" "module builds against $KDIR" "$BUILD/$flavor/build.log"
+		return 0
+	fi
+	result PASS "$flavor/build" "module builds against $KDIR"
+	if ((kunit)) && [[ ! -f $KO_DIR/kunit/nipsec_kunit.ko ]]; then
+		result FAIL "$flavor/kunit" "kunit/nipsec_kunit.ko built" "$BUILD/$flavor/build.log"
+		kunit=0
+	fi
+	vm "$flavor" "$scen" "$kunit" || true
+}
+
+# ------------------------------------------------------------ host tests
+
+# host_make NAME DESC TARGET... - a make target as one counted test
+host_make() {
+	local name=$1 desc=$2 logf=$BUILD/host-$1.log
+	shift 2
+	if $MAKE -C "$SRC" --no-print-directory "$@" >"$logf" 2>&1; then
+		result PASS "host/$name" "$desc"
+	else
+		result FAIL "host/$name" "$desc" "$logf"
+	fi
+}
+
+# tool_tests - `make -C tools test` TAP lines, each counted
+tool_tests() {
+	local logf=$BUILD/host-tool-test.log rc=0
+	if [[ ! -f $SRC/tools/Makefile ]] || ! grep -q '^test:' "$SRC/tools/Makefile"; then
+		result SKIP "host/tool-test" "tools/Makefile has no test target yet"
+		return 0
+	fi
+	$MAKE -C "$SRC/tools" --no-print-directory test >"$logf" 2>&1 || rc=$?
+	local n=0 line
+	while IFS= read -r line; do
+		case $line in
+		"not ok"*)
+			result FAIL "host/tool-test" "$(sed -E 's/^not ok [0-9]* *-? *//' <<<"$line")"
+			n=$((n + 1))
+			;;
+		ok*" # SKIP"* | ok*" # skip"*)
+			result SKIP "host/tool-test" "$(sed -E 's/^ok [0-9]* *-? *//' <<<"$line")"
+			n=$((n + 1))
+			;;
+		ok*)
+			result PASS "host/tool-test" "$(sed -E 's/^ok [0-9]* *-? *//' <<<"$line")"
+			n=$((n + 1))
+			;;
+		esac
+	done <"$logf"
+	if ((rc != 0)); then
+		result FAIL "host/tool-test" "make -C tools test exits 0 (was $rc)" "$logf"
+	elif ((n == 0)); then
+		result FAIL "host/tool-test" "make -C tools test printed TAP lines" "$logf"
+	fi
+}
+
+# w1 - module builds with W=1 and zero warnings (private copy, stock 6.12)
+w1() {
+	local logf=$BUILD/stock/build.log
+	if ! kernel stock || ! build_module stock W=1; then
+		result FAIL "host/w1" "module builds with W=1" "$logf"
+		return 0
+	fi
+	if grep -E 'warning:' "$logf" >"$BUILD/host-w1.log"; then
+		result FAIL "host/w1" "W=1 build has zero warnings" "$BUILD/host-w1.log"
+	else
+		result PASS "host/w1" "W=1 build has zero warnings"
+	fi
+}
+
+# ------------------------------------------------------------ commands
+
+cmd_check() {
+	local t0
+	t0=$(date +%s)
+	mkdir -p "$BUILD"
+	: >"$TALLY"
+	: >"$BUILD/phase-times"
+
+	phase deps
+	if [[ ${NIPSEC_SKIP_DEPS:-0} != 1 ]]; then
+		if "$SRC/tools/testing/deps.sh" >"$BUILD/deps.log" 2>&1; then
+			result PASS host/deps "build and test dependencies installed"
+		else
+			result FAIL host/deps "build and test dependencies installed" "$BUILD/deps.log"
+		fi
+	fi
+
+	phase build
+	host_make build-6.12 "module builds against Debian 6.12 headers" module
+	host_make build-6.1 "module builds against Debian 6.1 headers" compat
+	host_make tool "nipsec tool builds" tool
+
+	phase host-tests
+	tool_tests
+	if [[ -x $SRC/uapi/regen.sh ]]; then
+		if "$SRC/uapi/regen.sh" --check >"$BUILD/host-regen.log" 2>&1; then
+			result PASS host/regen "generated uapi/netlink code is up to date"
+		else
+			result FAIL host/regen "generated uapi/netlink code is up to date" "$BUILD/host-regen.log"
+		fi
+	else
+		result SKIP host/regen "uapi/regen.sh not present yet"
+	fi
+	host_make style "checkpatch --strict clean" style
+	host_make sparse "sparse (C=2) clean" sparse
+	w1
+
+	phase debug-kernel
+	local dscen sscen s61
+	if kernel debug >"$BUILD/debug-kernel.log" 2>&1; then
+		result PASS debug/kernel "debug kernel built ($(cat "$KDIR/.nipsec-stamp"))"
+		phase debug-vm
+		dscen=$(scenarios_for debug)
+		flavor_run debug 1 "$dscen"
+	else
+		"$VM/build-kernel.sh" >>"$BUILD/debug-kernel.log" 2>&1 || true
+		result FAIL debug/kernel "debug kernel built" "$BUILD/debug-kernel.log"
+	fi
+
+	phase stock-vm
+	sscen=$(scenarios_for stock)
+	flavor_run stock 0 "$sscen"
+
+	phase stock61-vm
+	s61=$(scenarios_for stock61)
+	flavor_run stock61 0 "$s61"
+	phase_end
+
+	echo "=== total: $(($(date +%s) - t0))s"
+	summary
+}
+
+cmd_vmtest() {
+	local names=$1 flavor=${2:-stock}
+	mkdir -p "$BUILD"
+	: >"$TALLY"
+	local n
+	for n in $names; do
+		if [[ ! -f $SRC/tools/testing/scenarios/$n.sh ]]; then
+			log "no such scenario: tools/testing/scenarios/$n.sh"
+			exit 2
+		fi
+	done
+	local kunit=0
+	[[ $flavor == debug && ${KUNIT:-1} == 1 ]] && kunit=1
+	flavor_run "$flavor" "$kunit" "$names"
+	summary
+}
+
+cmd_demo() {
+	mkdir -p "$BUILD"
+	: >"$TALLY"
+	kernel stock
+	build_module stock || { cat "$BUILD/stock/build.log"; exit 1; }
+	vm stock "" 0 demo
+}
+
+# cmd_build NAME [KBUILD ARGS] - module against $KDIR in a private copy
+cmd_build() {
+	local name=$1
+	shift
+	: "${KDIR:?KDIR not set}"
+	mkdir -p "$BUILD/$name"
+	if build_module "$name" "$@"; then
+		grep -E 'warning:|error:' "$BUILD/$name/build.log" || true
+		echo "built $KO_DIR/module/nipsec.ko against $KDIR"
+	else
+		cat "$BUILD/$name/build.log"
+		return 1
+	fi
+}
+
+# cmd_sparse - C=2 CHECK=sparse; any warning or error in our files fails
+cmd_sparse() {
+	: "${KDIR:?KDIR not set}"
+	mkdir -p "$BUILD/sparse"
+	local rc=0 dir=$BUILD/sparse/src
+	build_module sparse C=2 CHECK=sparse || rc=$?
+	local ours
+	ours=$(grep -E ': (warning|error):' "$BUILD/sparse/build.log" |
+		grep -E "^($dir/|\./|module/|kunit/|uapi/|include/)" || true)
+	if ((rc)); then
+		cat "$BUILD/sparse/build.log"
+		return 1
+	fi
+	if [[ -n $ours ]]; then
+		echo "${ours//$dir\//}"
+		echo "sparse: $(wc -l <<<"$ours") warning(s) in nipsec sources"
+		return 1
+	fi
+	echo "sparse: clean"
+}
+
+case ${1:-} in
+check) cmd_check ;;
+build) shift; cmd_build "$@" ;;
+sparse) cmd_sparse ;;
+vmtest) cmd_vmtest "${2:?scenario name(s)}" "${3:-stock}" ;;
+demo) cmd_demo ;;
+kernel)
+	kernel "${2:?flavor}"
+	echo "$KDIR $BZIMAGE $KVER"
+	;;
+*)
+	echo "usage: $0 check | vmtest NAMES [FLAVOR] | demo | kernel FLAVOR" >&2
+	exit 2
+	;;
+esac
