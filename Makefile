@@ -62,7 +62,7 @@ compat:
 
 style:
 	@test -f $(CHECKPATCH) || { echo "no $(CHECKPATCH): install linux-source-6.12 (tools/testing/deps.sh)"; exit 1; }
-	@files="$$(ls module/*.[ch] kunit/*.c uapi/linux/*.h 2>/dev/null)"; \
+	@files="$$(ls module/*.[ch] kunit/*.c uapi/linux/*.h 2>/dev/null | grep -v "\.mod\.c$$")"; \
 	if [ -z "$$files" ]; then echo "style: no sources yet"; exit 0; fi; \
 	$(CHECKPATCH) --no-tree --strict --show-types --terse -f $$files \
 		| grep -v -e '^total: 0 errors, 0 warnings, 0 checks' ; \

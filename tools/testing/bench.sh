@@ -385,6 +385,10 @@ cmd_vmtest() {
 }
 
 cmd_demo() {
+	if [[ ! -f $SRC/tools/testing/demo/demo.sh ]]; then
+		log "tools/testing/demo/demo.sh does not exist yet"
+		exit 1
+	fi
 	mkdir -p "$BUILD"
 	: >"$TALLY"
 	kernel stock
