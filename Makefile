@@ -105,10 +105,10 @@ clean:
 	rm -rf .build
 
 vmtest:
-	$(BENCH) vmtest "$(T)" $(KERNEL)
+	@$(BENCH) vmtest "$(T)" $(KERNEL)
 
 demo:
-	$(BENCH) demo
+	@$(BENCH) demo
 
 bench:
 	@if [ -x tools/testing/bench/run.sh ] || [ -f tools/testing/bench/run.sh ]; then \
@@ -118,4 +118,4 @@ bench:
 	fi
 
 check:
-	$(BENCH) check
+	@$(BENCH) check

@@ -219,7 +219,7 @@ vm() {
 	fi
 	NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" "$BUILD/$flavor/initrd.gz" "$res" \
 		"${NIPSEC_VM_TIMEOUT:-$((n * t + 600))}" || rc=$?
-	log "$flavor VM ran $(($(date +%s) - start))s (exit $rc); guest booted at $(cut -d' ' -f2 "$res/boot-time" 2>/dev/null || echo '?')s uptime; results in $res"
+	log "$flavor VM ran $(($(date +%s) - start))s (exit $rc); guest booted at $(sed -n 's/^booted //p' "$res/boot-time" 2>/dev/null || echo '?')s uptime; results in $res"
 	local kargs=()
 	((kunit)) && kargs+=(--kunit)
 	"$PY" "$VM/report.py" --kernel "$flavor" --results "$res" --scenarios "$scen" \

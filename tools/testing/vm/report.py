@@ -30,7 +30,7 @@ BAD = re.compile(
 # Boot-time lines that contain a BAD word but are harmless.
 BENIGN = re.compile(
     r"kmemleak: Kernel memory leak detector initialized|"
-    r"kmemleak: Automatic memory scanning thread started|"
+    r"kmemleak: Automatic memory scanning thread (started|ended)|"
     r"KASAN.*(init|initialized)|UBSAN.*enabled|"
     r"nipsec-bench: (begin|end)")
 # Whole warning reports ("cut here" .. "end trace") that are known and not
@@ -209,7 +209,9 @@ def kunit(rep, res, ksrc):
     insmod = read(os.path.join(d, "insmod.txt"), "").strip()
     kunit_py = os.path.join(ksrc, "tools/testing/kunit/kunit.py")
     jpath = os.path.join(d, "kunit.json")
-    p = subprocess.run([sys.executable, kunit_py, "parse", "--json", jpath, ktap],
+    # kunit.py wants --json=FILE in one word and an absolute input path.
+    p = subprocess.run([sys.executable, kunit_py, "parse", "--json=" + os.path.abspath(jpath),
+                        os.path.abspath(ktap)],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     human = p.stdout
     with open(os.path.join(d, "kunit-parse.txt"), "w") as f:
