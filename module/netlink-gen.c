@@ -19,7 +19,7 @@ const struct nla_policy nipsec_encap_nl_policy[NIPSEC_A_ENCAP_OA_V6 + 1] = {
 	[NIPSEC_A_ENCAP_OA_V6] = NLA_POLICY_EXACT_LEN(16),
 };
 
-const struct nla_policy nipsec_lifetime_nl_policy[NIPSEC_A_LIFETIME_HARD_USE_SECONDS + 1] = {
+const struct nla_policy nipsec_lifetime_nl_policy[NIPSEC_A_LIFETIME_PAD + 1] = {
 	[NIPSEC_A_LIFETIME_SOFT_BYTES] = { .type = NLA_U64, },
 	[NIPSEC_A_LIFETIME_HARD_BYTES] = { .type = NLA_U64, },
 	[NIPSEC_A_LIFETIME_SOFT_PACKETS] = { .type = NLA_U64, },
@@ -71,7 +71,7 @@ const struct nla_policy nipsec_tmpl_nl_policy[NIPSEC_A_TMPL_SPI + 1] = {
 	[NIPSEC_A_TMPL_SPI] = { .type = NLA_U32, },
 };
 
-const struct nla_policy nipsec_usage_nl_policy[NIPSEC_A_USAGE_LAST_USE_TIME + 1] = {
+const struct nla_policy nipsec_usage_nl_policy[NIPSEC_A_USAGE_PAD + 1] = {
 	[NIPSEC_A_USAGE_BYTES] = { .type = NLA_U64, },
 	[NIPSEC_A_USAGE_PACKETS] = { .type = NLA_U64, },
 	[NIPSEC_A_USAGE_ADD_TIME] = { .type = NLA_U64, },

@@ -13,11 +13,11 @@
 
 /* Common nested types */
 extern const struct nla_policy nipsec_encap_nl_policy[NIPSEC_A_ENCAP_OA_V6 + 1];
-extern const struct nla_policy nipsec_lifetime_nl_policy[NIPSEC_A_LIFETIME_HARD_USE_SECONDS + 1];
+extern const struct nla_policy nipsec_lifetime_nl_policy[NIPSEC_A_LIFETIME_PAD + 1];
 extern const struct nla_policy nipsec_sa_ref_nl_policy[NIPSEC_A_SA_ENCAP + 1];
 extern const struct nla_policy nipsec_selector_nl_policy[NIPSEC_A_SELECTOR_ICMP_CODE + 1];
 extern const struct nla_policy nipsec_tmpl_nl_policy[NIPSEC_A_TMPL_SPI + 1];
-extern const struct nla_policy nipsec_usage_nl_policy[NIPSEC_A_USAGE_LAST_USE_TIME + 1];
+extern const struct nla_policy nipsec_usage_nl_policy[NIPSEC_A_USAGE_PAD + 1];
 
 int nipsec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info);
 int nipsec_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info);

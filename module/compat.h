@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few differences between the kernels nipsec supports (6.1 .. 6.12),
+ * kept here instead of #ifdefs through the code.
+ */
+#ifndef _NIPSEC_COMPAT_H
+#define _NIPSEC_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/random.h>
+#include <linux/netlink.h>
+#include <net/genetlink.h>
+
+/* The request attributes of a dump (the dump's own policy parsed them). */
+static inline struct nlattr **nipsec_dump_attrs(struct netlink_callback *cb)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+	return genl_info_dump(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+/* 6.1: no formatted extack messages; keep the fixed text */
+#ifndef NL_SET_ERR_MSG_FMT
+#define NL_SET_ERR_MSG_FMT(extack, fmt, args...) NL_SET_ERR_MSG(extack, fmt)
+#endif
+static inline u32 get_random_u32_below(u32 ceil)
+{
+	return prandom_u32_max(ceil);
+}
+#endif
+
+#endif /* _NIPSEC_COMPAT_H */

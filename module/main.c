@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nipsec module entry: per-netns state, module parameters, and the
+ * bookkeeping that makes unloading safe while crypto is in flight.
+ */
+#include <linux/module.h>
+#include <linux/wait_bit.h>
+#include <net/net_namespace.h>
+
+#include "nipsec.h"
+
+unsigned int nipsec_net_id __read_mostly;
+struct workqueue_struct *nipsec_wq __read_mostly;
+
+/* Asynchronous crypto requests still to complete: their callbacks run our code. */
+static atomic_t nipsec_inflight = ATOMIC_INIT(0);
+
+void nipsec_inflight_get(void)
+{
+	atomic_inc(&nipsec_inflight);
+}
+
+void nipsec_inflight_put(void)
+{
+	if (atomic_dec_and_test(&nipsec_inflight))
+		wake_up_var(&nipsec_inflight);
+}
+
+static void nipsec_stats_free(struct nipsec_net *nn)
+{
+	free_percpu(nn->stats);
+	nn->stats = NULL;
+}
+
+static int __net_init nipsec_net_init(struct net *net)
+{
+	struct nipsec_net *nn = nipsec_pernet(net);
+	int err;
+
+	nn->net = net;
+	mutex_init(&nn->lock);
+	nn->stats = alloc_percpu(struct nipsec_stats);
+	if (!nn->stats)
+		return -ENOMEM;
+	err = nipsec_sa_net_init(nn);
+	if (err) {
+		nipsec_stats_free(nn);
+		return err;
+	}
+	nipsec_policy_net_init(nn);
+	return 0;
+}
+
+/* Hooks go first so no new packet reaches SAs that are being torn down. */
+static void __net_exit nipsec_net_pre_exit(struct net *net)
+{
+	struct nipsec_net *nn = nipsec_pernet(net);
+
+	mutex_lock(&nn->lock);
+	nn->dying = true;
+	nipsec_hooks_unregister(nn);
+	mutex_unlock(&nn->lock);
+}
+
+static void __net_exit nipsec_net_exit(struct net *net)
+{
+	struct nipsec_net *nn = nipsec_pernet(net);
+
+	nipsec_policy_net_exit(nn);
+	nipsec_sa_net_exit(nn);
+	nipsec_stats_free(nn);
+}
+
+static struct pernet_operations nipsec_net_ops = {
+	.init = nipsec_net_init,
+	.pre_exit = nipsec_net_pre_exit,
+	.exit = nipsec_net_exit,
+	.id = &nipsec_net_id,
+	.size = sizeof(struct nipsec_net),
+};
+
+static int __init nipsec_init(void)
+{
+	int err;
+
+	/* SA teardown and lifetimes; drained before the module goes away */
+	nipsec_wq = alloc_workqueue("nipsec", WQ_UNBOUND, 0);
+	if (!nipsec_wq)
+		return -ENOMEM;
+	err = nipsec_hooks_init();
+	if (err)
+		goto err_wq;
+	err = register_pernet_subsys(&nipsec_net_ops);
+	if (err)
+		goto err_hooks;
+	err = nipsec_netlink_init();
+	if (err)
+		goto err_pernet;
+	pr_info("version %s loaded\n", NIPSEC_VERSION);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&nipsec_net_ops);
+err_hooks:
+	nipsec_hooks_exit();
+err_wq:
+	destroy_workqueue(nipsec_wq);
+	return err;
+}
+
+static void __exit nipsec_exit(void)
+{
+	nipsec_netlink_exit();
+	unregister_pernet_subsys(&nipsec_net_ops);
+	/* Packets still inside an asynchronous cipher will call back into us. */
+	wait_var_event(&nipsec_inflight, !atomic_read(&nipsec_inflight));
+	rcu_barrier();
+	destroy_workqueue(nipsec_wq);
+	nipsec_hooks_exit();
+}
+
+module_init(nipsec_init);
+module_exit(nipsec_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("IPsec ESP/AH data plane on netfilter, without XFRM");
+MODULE_AUTHOR("The nipsec authors");
+MODULE_VERSION(NIPSEC_VERSION);
+MODULE_ALIAS_GENL_FAMILY(NIPSEC_FAMILY_NAME);
