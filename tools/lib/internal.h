@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Library-internal helpers shared by attr.c and client.c. */
+#ifndef NIPSEC_INTERNAL_H
+#define NIPSEC_INTERNAL_H
+
+#include "nipsec_client.h"
+
+int nipsec_nl2errno(int nlerr);
+int nipsec_put_sel(struct nl_msg *msg, int attr, const struct nipsec_sel *s);
+int nipsec_put_sa_id(struct nl_msg *msg, const struct nipsec_sa_id *id);
+int nipsec_parse_stats_reply(struct nlattr *attrs, int len,
+			     struct nipsec_stats *out);
+
+#endif /* NIPSEC_INTERNAL_H */

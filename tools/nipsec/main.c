@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nipsec: manage the nipsec kernel module's SAs and policies, with the
+ * words of ip-xfrm(8). Parsing is in parse.c, output in print.c, netlink in
+ * the library; this file runs commands, batches and network namespaces.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nipsec.h"
+
+#define EXIT_USAGE 2
+#define MAX_WORDS 512
+
+struct ctx {
+	struct nipsec_handle *h;	/* opened at the first command needing it */
+	struct printer pr;
+	struct parse_env env;
+};
+
+static const char usage_text[] =
+"Usage: nipsec [-j] [-n NETNS] [-b FILE] OBJECT COMMAND [ARGS]\n"
+"\n"
+"  nipsec sa add|update src ADDR dst ADDR proto esp|ah spi SPI\n"
+"          [mode transport|tunnel] [reqid N] [replay-window N] [flag esn]\n"
+"          [aead NAME KEY ICVBITS | enc NAME KEY [auth NAME KEY |\n"
+"           auth-trunc NAME KEY BITS] | proposal NAME KEY [KEY]]\n"
+"          [sel src PREFIX dst PREFIX [proto P] [sport N] [dport N]\n"
+"               [type N] [code N]]\n"
+"          [limit time-soft S|time-hard S|time-use-soft S|time-use-hard S|\n"
+"                 byte-soft N|byte-hard N|packet-soft N|packet-hard N ...]\n"
+"          [encap espinudp SPORT DPORT OADDR] [replay-oseq N]\n"
+"  nipsec sa del|get [src ADDR] dst ADDR proto esp|ah spi SPI\n"
+"  nipsec sa list [src ADDR] [dst ADDR] [proto esp|ah] [spi SPI] [reqid N]\n"
+"  nipsec sa flush [proto esp|ah]\n"
+"  nipsec spi alloc src ADDR dst ADDR proto esp|ah [reqid N]\n"
+"          [min SPI max SPI] [timeout S]\n"
+"  nipsec policy add [src PREFIX] [dst PREFIX] [proto P] [sport N] [dport N]\n"
+"          [type N] [code N] dir in|out|fwd [priority N]\n"
+"          [action allow|block|protect|bypass|discard]\n"
+"          [tmpl [src ADDR] [dst ADDR] proto esp|ah [spi SPI]\n"
+"                [mode transport|tunnel] [reqid N] [level required]]\n"
+"  nipsec policy del|get id N | dir in|out|fwd [SELECTOR]\n"
+"  nipsec policy list|flush [dir in|out|fwd]\n"
+"  nipsec stats [sa SPI dst ADDR proto esp|ah]\n"
+"  nipsec monitor\n"
+"  nipsec help [OBJECT]\n"
+"\n"
+"KEY: 0xHEX, @FILE (hex in a file), - (hex on standard input) or a string.\n"
+"Options: -j JSON output, -n NETNS run in /run/netns/NETNS,\n"
+"         -b FILE run the commands of FILE (- for standard input).\n"
+"See nipsec(8).\n";
+
+static void usage(FILE *f, const char *topic)
+{
+	const char *p = usage_text;
+
+	if (!topic) {
+		fputs(usage_text, f);
+		return;
+	}
+	/* the lines of one object: "  nipsec OBJECT" and their continuations */
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = (int)(nl - p);
+		static bool on;
+		char head[64];
+
+		snprintf(head, sizeof(head), "  nipsec %s ", topic);
+		if (!strncmp(p, "  nipsec ", 9))
+			on = !strncmp(p, head, strlen(head)) ||
+			     (!strcmp(topic, "stats") && !strncmp(p, "  nipsec stats", 14)) ||
+			     (!strcmp(topic, "monitor") && !strncmp(p, "  nipsec monitor", 16));
+		else if (strncmp(p, "        ", 8))
+			on = false;
+		if (on)
+			fprintf(f, "%.*s\n", len, p);
+		p = nl + 1;
+	}
+}
+
+static int open_handle(struct ctx *c)
+{
+	int err;
+
+	if (c->h)
+		return 0;
+	c->h = nipsec_open(&err);
+	if (c->h)
+		return 0;
+	if (err == -ENOENT)
+		fprintf(stderr, "Error: the nipsec module is not loaded (no generic netlink family \"%s\").\n",
+			NIPSEC_FAMILY_NAME);
+	else
+		fprintf(stderr, "Error: cannot open a netlink socket: %s.\n",
+			strerror(-err));
+	return err;
+}
+
+/* Report a failed request with the kernel's own words when it sent any. */
+static void report(struct ctx *c, const char *what, int err)
+{
+	const char *msg = nipsec_errmsg(c->h);
+
+	if (msg && *msg)
+		fprintf(stderr, "Error: %s (%s: %s).\n", msg, what, strerror(-err));
+	else if (err == -EPERM)
+		fprintf(stderr, "Error: %s: %s (nipsec needs CAP_NET_ADMIN).\n",
+			what, strerror(-err));
+	else
+		fprintf(stderr, "Error: %s: %s.\n", what, strerror(-err));
+}
+
+static int print_sa_cb(const struct nipsec_sa *sa, void *arg)
+{
+	print_sa(arg, sa);
+	return 0;
+}
+
+static int print_policy_cb(const struct nipsec_policy *pol, void *arg)
+{
+	print_policy(arg, pol);
+	return 0;
+}
+
+static bool addr_eq(const struct nipsec_addr *a, const struct nipsec_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->u.v4.s_addr == b->u.v4.s_addr;
+	if (a->family == AF_INET6)
+		return !memcmp(&a->u.v6, &b->u.v6, sizeof(a->u.v6));
+	return true;
+}
+
+static bool sel_eq(const struct nipsec_sel *a, const struct nipsec_sel *b)
+{
+	return a->family == b->family && addr_eq(&a->src, &b->src) &&
+	       addr_eq(&a->dst, &b->dst) &&
+	       (!a->src.family || a->src_prefix == b->src_prefix) &&
+	       (!a->dst.family || a->dst_prefix == b->dst_prefix) &&
+	       a->proto == b->proto &&
+	       a->sport_min == b->sport_min && a->sport_max == b->sport_max &&
+	       a->dport_min == b->dport_min && a->dport_max == b->dport_max &&
+	       a->has_icmp_type == b->has_icmp_type &&
+	       a->icmp_type == b->icmp_type &&
+	       a->has_icmp_code == b->has_icmp_code &&
+	       a->icmp_code == b->icmp_code;
+}
+
+/* policy get by dir and selector: the kernel looks up ids only */
+struct find_pol {
+	const struct nipsec_policy_cfg *want;
+	struct printer *pr;
+	int n;
+};
+
+static int find_pol_cb(const struct nipsec_policy *pol, void *arg)
+{
+	struct find_pol *f = arg;
+
+	if (pol->cfg.dir == f->want->dir && sel_eq(&pol->cfg.sel, &f->want->sel)) {
+		print_policy(f->pr, pol);
+		f->n++;
+	}
+	return 0;
+}
+
+static int policy_get(struct ctx *c, const struct cmd *cmd)
+{
+	struct find_pol f = { .want = &cmd->pol, .pr = &c->pr };
+	struct nipsec_policy pol;
+	int err;
+
+	if (cmd->by_id) {
+		err = nipsec_policy_get(c->h, cmd->policy_id, &pol);
+		if (!err)
+			print_policy(&c->pr, &pol);
+		return err;
+	}
+	/* several policies may share a selector, at different priorities */
+	print_list_begin(&c->pr);
+	err = nipsec_policy_dump(c->h, cmd->pol.dir, find_pol_cb, &f);
+	print_list_end(&c->pr);
+	return err ? err : f.n ? 0 : -ENOENT;
+}
+
+static int event_cb(const struct nipsec_event *ev, void *arg)
+{
+	print_event(arg, ev);
+	return 0;
+}
+
+static int monitor(struct ctx *c)
+{
+	int err = nipsec_event_subscribe(c->h);
+
+	if (err)
+		return err;
+	for (;;) {
+		err = nipsec_event_recv(c->h, event_cb, &c->pr);
+		if (err == -ENOBUFS) {
+			fprintf(stderr, "Warning: %s.\n", nipsec_errmsg(c->h));
+			continue;
+		}
+		if (err == -EINTR)
+			continue;
+		if (err)
+			return err;
+	}
+}
+
+static const char *const op_names[] = {
+	[OP_HELP] = "help", [OP_SA_ADD] = "sa add", [OP_SA_UPDATE] = "sa update",
+	[OP_SA_DEL] = "sa del", [OP_SA_GET] = "sa get", [OP_SA_LIST] = "sa list",
+	[OP_SA_FLUSH] = "sa flush", [OP_SPI_ALLOC] = "spi alloc",
+	[OP_POLICY_ADD] = "policy add", [OP_POLICY_DEL] = "policy del",
+	[OP_POLICY_GET] = "policy get", [OP_POLICY_LIST] = "policy list",
+	[OP_POLICY_FLUSH] = "policy flush", [OP_STATS] = "stats",
+	[OP_MONITOR] = "monitor",
+};
+
+static int execute(struct ctx *c, const struct cmd *cmd)
+{
+	struct nipsec_sa sa;
+	struct nipsec_stats st;
+	uint32_t u;
+	int err;
+
+	switch (cmd->op) {
+	case OP_SA_ADD:
+		return nipsec_sa_new(c->h, &cmd->sa);
+	case OP_SA_UPDATE:
+		return nipsec_sa_update(c->h, &cmd->sa);
+	case OP_SA_DEL:
+		return nipsec_sa_del(c->h, &cmd->id);
+	case OP_SA_GET:
+		err = nipsec_sa_get(c->h, &cmd->id, &sa);
+		if (!err)
+			print_sa(&c->pr, &sa);
+		return err;
+	case OP_SA_LIST:
+		print_list_begin(&c->pr);
+		err = nipsec_sa_dump(c->h, &cmd->filter, print_sa_cb, &c->pr);
+		print_list_end(&c->pr);
+		return err;
+	case OP_SA_FLUSH:
+		return nipsec_sa_flush(c->h, cmd->proto);
+	case OP_SPI_ALLOC:
+		err = nipsec_spi_alloc(c->h, &cmd->spi, &u);
+		if (!err)
+			print_spi(&c->pr, u);
+		return err;
+	case OP_POLICY_ADD:
+		err = nipsec_policy_new(c->h, &cmd->pol, &u);
+		if (!err && c->pr.json)
+			print_policy_id(&c->pr, u);
+		return err;
+	case OP_POLICY_DEL:
+		if (cmd->by_id)
+			return nipsec_policy_del(c->h, cmd->policy_id);
+		return nipsec_policy_del_sel(c->h, cmd->pol.dir, &cmd->pol.sel);
+	case OP_POLICY_GET:
+		return policy_get(c, cmd);
+	case OP_POLICY_LIST:
+		print_list_begin(&c->pr);
+		err = nipsec_policy_dump(c->h, cmd->dir, print_policy_cb, &c->pr);
+		print_list_end(&c->pr);
+		return err;
+	case OP_POLICY_FLUSH:
+		return nipsec_policy_flush(c->h, cmd->dir);
+	case OP_STATS:
+		err = nipsec_stats_get(c->h, cmd->has_id ? &cmd->id : NULL, &st);
+		if (!err)
+			print_stats(&c->pr, &st, cmd->has_id ? &cmd->id : NULL);
+		return err;
+	case OP_MONITOR:
+		return monitor(c);
+	case OP_HELP:
+		break;
+	}
+	return 0;
+}
+
+/* One command: 0, 1 (it failed) or 2 (usage error). */
+static int run(struct ctx *c, int argc, char **argv)
+{
+	struct cmd *cmd = calloc(1, sizeof(*cmd));
+	char err[ERRLEN];
+	int ret;
+
+	if (!cmd) {
+		fprintf(stderr, "Error: out of memory.\n");
+		return EXIT_FAILURE;
+	}
+	if (parse_cmd(argc, argv, &c->env, cmd, err)) {
+		fprintf(stderr, "Error: %s.\n", err);
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (cmd->op == OP_HELP) {
+		usage(stdout, cmd->topic);
+		ret = EXIT_SUCCESS;
+		goto out;
+	}
+	ret = open_handle(c);
+	if (ret) {
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+	ret = execute(c, cmd);
+	fflush(stdout);
+	if (ret) {
+		report(c, op_names[cmd->op], ret);
+		ret = EXIT_FAILURE;
+	}
+out:
+	cmd_wipe(cmd);
+	free(cmd);
+	return ret;
+}
+
+/*
+ * Split a batch line into words like a shell would for simple cases:
+ * blanks separate, '...' and "..." quote, backslash escapes, # starts a
+ * comment. Returns the word count, or -1 for an unterminated quote.
+ */
+static int split_line(char *line, char **words, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		char q = 0;
+
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (!*r || *r == '#')
+			return n;
+		if (n == max)
+			return -1;
+		words[n++] = w;
+		while (*r && (q || (*r != ' ' && *r != '\t' && *r != '\n' &&
+				    *r != '\r'))) {
+			if (q && *r == q) {
+				q = 0;
+				r++;
+			} else if (!q && (*r == '\'' || *r == '"')) {
+				q = *r++;
+			} else if (*r == '\\' && q != '\'' && r[1]) {
+				*w++ = r[1];
+				r += 2;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		if (q)
+			return -1;
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
+}
+
+static int batch(struct ctx *c, const char *name)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "re") : stdin;
+	char *line = NULL, *words[MAX_WORDS];
+	size_t cap = 0;
+	unsigned int lineno = 0;
+	int ret = EXIT_SUCCESS;
+
+	if (!f) {
+		fprintf(stderr, "Error: cannot open %s: %s.\n", name, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	/* "-" keys cannot come from the stream the commands come from */
+	if (f == stdin)
+		c->env.key_stdin = NULL;
+	while (getline(&line, &cap, f) > 0) {
+		int n;
+
+		lineno++;
+		n = split_line(line, words, MAX_WORDS);
+		if (n < 0) {
+			fprintf(stderr, "Error: unterminated quote or too many words.\n");
+			ret = EXIT_USAGE;
+		} else if (n > 0) {
+			ret = run(c, n, words);
+		}
+		if (ret) {
+			fprintf(stderr, "Command failed %s:%u\n", name, lineno);
+			break;
+		}
+	}
+	if (line) {
+		explicit_bzero(line, cap);	/* keys may have been on it */
+		free(line);
+	}
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+static int enter_netns(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "Error: cannot open network namespace \"%s\": %s.\n",
+			name, strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "Error: cannot enter network namespace \"%s\": %s.\n",
+			name, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .env = { .key_stdin = stdin } };
+	const char *netns = NULL, *batch_file = NULL;
+	bool json = false;
+	int i, ret;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *o = argv[i];
+
+		if (!strcmp(o, "--")) {
+			i++;
+			break;
+		}
+		if (!strcmp(o, "-j") || !strcmp(o, "-json") || !strcmp(o, "--json")) {
+			json = true;
+		} else if (!strcmp(o, "-n") || !strcmp(o, "-netns") ||
+			   !strcmp(o, "--netns") || !strcmp(o, "-b") ||
+			   !strcmp(o, "-batch") || !strcmp(o, "--batch")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "Error: option \"%s\" needs a value.\n", o);
+				return EXIT_USAGE;
+			}
+			if (o[strspn(o, "-")] == 'n')
+				netns = argv[++i];
+			else
+				batch_file = argv[++i];
+		} else if (!strcmp(o, "-h") || !strcmp(o, "-help") ||
+			   !strcmp(o, "--help")) {
+			usage(stdout, NULL);
+			return EXIT_SUCCESS;
+		} else {
+			fprintf(stderr, "Error: unknown option \"%s\".\n%s", o, usage_text);
+			return EXIT_USAGE;
+		}
+	}
+	if (!batch_file && i >= argc) {
+		usage(stderr, NULL);
+		return EXIT_USAGE;
+	}
+	if (batch_file && i < argc) {
+		fprintf(stderr, "Error: -b takes no command on the command line.\n");
+		return EXIT_USAGE;
+	}
+	if (netns && enter_netns(netns))
+		return EXIT_FAILURE;
+	printer_init(&c.pr, stdout, json);
+	if (batch_file)
+		ret = batch(&c, batch_file);
+	else
+		ret = run(&c, argc - i, argv + i);
+	nipsec_close(c.h);
+	if (fflush(stdout) && !ret) {
+		perror("nipsec: stdout");
+		ret = EXIT_FAILURE;
+	}
+	return ret;
+}
