@@ -26,9 +26,20 @@ static inline struct nlattr **nipsec_dump_attrs(struct netlink_callback *cb)
 #ifndef NL_SET_ERR_MSG_FMT
 #define NL_SET_ERR_MSG_FMT(extack, fmt, args...) NL_SET_ERR_MSG(extack, fmt)
 #endif
-static inline u32 get_random_u32_below(u32 ceil)
+extern struct genl_family nipsec_nl_family;
+
+static inline void *genlmsg_iput(struct sk_buff *skb,
+				 const struct genl_info *info)
 {
-	return prandom_u32_max(ceil);
+	return genlmsg_put(skb, info->snd_portid, info->snd_seq,
+			   &nipsec_nl_family, 0, info->genlhdr->cmd);
+}
+
+/* genl-compat.c: split ops folded into classic ops */
+void nipsec_genl_compat_prepare(void);
+#else
+static inline void nipsec_genl_compat_prepare(void)
+{
 }
 #endif
 

@@ -1289,6 +1289,7 @@ out:
 
 int nipsec_netlink_init(void)
 {
+	nipsec_genl_compat_prepare();
 	return genl_register_family(&nipsec_nl_family);
 }
 
