@@ -304,6 +304,21 @@ w1() {
 	fi
 }
 
+# Every test script must pass shellcheck (shellcheck_scripts).
+shellcheck_scripts() {
+	local logf=$BUILD/host-shellcheck.log files
+	if ! command -v shellcheck >/dev/null; then
+		result SKIP host/shellcheck "shellcheck not installed"
+		return 0
+	fi
+	mapfile -t files < <(cd "$SRC" && find tools/testing .ci -type f \( -name '*.sh' -o -name run \) | sort)
+	if (cd "$SRC" && shellcheck -x "${files[@]}") >"$logf" 2>&1; then
+		result PASS host/shellcheck "test scripts shellcheck-clean (${#files[@]} files)"
+	else
+		result FAIL host/shellcheck "test scripts shellcheck-clean" "$logf"
+	fi
+}
+
 # ------------------------------------------------------------ commands
 
 cmd_check() {
@@ -325,7 +340,11 @@ cmd_check() {
 	phase build
 	host_make build-6.12 "module builds against Debian 6.12 headers" module
 	host_make build-6.1 "module builds against Debian 6.1 headers" compat
-	host_make tool "nipsec tool builds" tool
+	if [[ -f $SRC/tools/Makefile ]]; then
+		host_make tool "nipsec tool builds" tool
+	else
+		result SKIP host/tool "tools/Makefile not present yet"
+	fi
 
 	phase host-tests
 	tool_tests
@@ -339,6 +358,7 @@ cmd_check() {
 		result SKIP host/regen "uapi/regen.sh not present yet"
 	fi
 	host_make style "checkpatch --strict clean" style
+	shellcheck_scripts
 	host_make sparse "sparse (C=2) clean" sparse
 	w1
 
