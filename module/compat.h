@@ -43,4 +43,23 @@ static inline void nipsec_genl_compat_prepare(void)
 }
 #endif
 
+/*
+ * Crypto completion callbacks receive the request's data pointer since
+ * 6.3, the request itself before.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define NIPSEC_CRYPTO_DONE_ARG void *
+static inline void *nipsec_crypto_done_data(void *data)
+{
+	return data;
+}
+#else
+#include <linux/crypto.h>
+#define NIPSEC_CRYPTO_DONE_ARG struct crypto_async_request *
+static inline void *nipsec_crypto_done_data(struct crypto_async_request *req)
+{
+	return req->data;
+}
+#endif
+
 #endif /* _NIPSEC_COMPAT_H */
