@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nipsec ESP (RFC 4303): encapsulation and decapsulation of one packet
+ * with the SA's AEAD transform, synchronous or asynchronous.
+ *
+ * Request layout, the same for every algorithm and both directions:
+ *
+ *   sg[0]       AAD: SPI | [seq high, ESN only] | seq low   (scratch)
+ *   sg[1..]     the packet from the IV on: IV | payload+padding+trailer | ICV
+ *   assoclen    AAD + IV (rfc4106/rfc4543/rfc7539esp and authenc all expect
+ *               the IV at the end of the associated data)
+ *   cryptlen    payload+trailer (encrypt), + ICV (decrypt)
+ *
+ * Keeping the AAD in scratch memory lets ESN's high 32 bits sit between
+ * SPI and low sequence number, where RFC 4106 5 and authencesn want them,
+ * without moving the headers of the packet.
+ *
+ * IVs (RFC 4303 3.2, RFC 4106 3.1): for the counter-mode AEADs the IV is
+ * the 64-bit sequence number xor a per-SA random salt, so it never repeats
+ * under one key (the sequence number never does); for CBC it is random.
+ */
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <crypto/aead.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <kunit/visibility.h>
+
+#include "nipsec.h"
+#include "esp.h"
+
+/*
+ * Per-packet scratch, one allocation: this header, then the IV, the
+ * aead_request with the transform's context, and the scatterlist.
+ */
+struct nipsec_esp_ctx {
+	struct sk_buff *skb;
+	struct nipsec_sa *sa;
+	u64 seq;
+	u16 esp_off;		/* ESP header, from the network header */
+	u16 proto_off;		/* byte that names the next protocol */
+	u16 elen;		/* input: payload+trailer bytes */
+	u8 aadlen;
+	u8 aad[12];
+	u8 *iv;
+	struct aead_request *req;
+	struct scatterlist *sg;
+};
+
+/**
+ * nipsec_esp_padlen - padding bytes for a payload (RFC 4303 2.4)
+ * @plen: payload bytes
+ * @blksize: alignment of payload + padding + 2 trailer bytes
+ *
+ * Return: the smallest pad length that aligns the encrypted part.
+ */
+unsigned int nipsec_esp_padlen(unsigned int plen,
+						unsigned int blksize)
+{
+	return ALIGN(plen + 2, blksize) - plen - 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_padlen);
+
+/**
+ * nipsec_esp_fill_trailer - write padding, pad length and next header
+ * @tail: where the padding starts
+ * @padlen: pad bytes
+ * @nexthdr: protocol of the payload
+ *
+ * RFC 4303 2.4: the default padding is 1, 2, 3, ... which the receiver
+ * checks.
+ */
+void nipsec_esp_fill_trailer(u8 *tail, unsigned int padlen,
+					      u8 nexthdr)
+{
+	unsigned int i;
+
+	for (i = 0; i < padlen; i++)
+		tail[i] = i + 1;
+	tail[padlen] = padlen;
+	tail[padlen + 1] = nexthdr;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_fill_trailer);
+
+/**
+ * nipsec_esp_pad_ok - are these the monotonic pad bytes 1, 2, 3, ...?
+ * @pad: the padding
+ * @padlen: its length
+ *
+ * Return: true if the padding is the RFC 4303 default.
+ */
+bool nipsec_esp_pad_ok(const u8 *pad, unsigned int padlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < padlen; i++)
+		if (pad[i] != (u8)(i + 1))
+			return false;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_pad_ok);
+
+/**
+ * nipsec_esp_counter_iv - the 8-byte IV of a counter-mode AEAD
+ * @iv: 8 bytes out
+ * @seq: the packet's (64-bit) sequence number
+ * @salt: the SA's random salt
+ *
+ * Unique per key because the sequence number is; the salt hides how many
+ * packets an SA has sent from someone who only sees the IV.
+ */
+void nipsec_esp_counter_iv(u8 *iv, u64 seq, __be64 salt)
+{
+	__be64 v = cpu_to_be64(seq) ^ salt;
+
+	memcpy(iv, &v, sizeof(v));
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_counter_iv);
+
+/**
+ * nipsec_esp_next_seq - take the next outbound sequence number
+ * @sa: the SA
+ * @seq: out
+ *
+ * A number is never reused: when 2^32 - 1 (or 2^64 - 1 with ESN) has
+ * been sent the SA refuses to send until it is replaced (RFC 4303 3.3.3).
+ *
+ * Return: 0, or -ENOSPC when the sequence space is exhausted.
+ */
+int nipsec_esp_next_seq(struct nipsec_sa *sa, u64 *seq)
+{
+	u64 limit = sa->esn ? U64_MAX : U32_MAX;
+	s64 old = atomic64_read(&sa->oseq);
+
+	do {
+		if ((u64)old >= limit)
+			return -ENOSPC;
+	} while (!atomic64_try_cmpxchg(&sa->oseq, &old, (s64)((u64)old + 1)));
+	*seq = (u64)old + 1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_next_seq);
+
+/**
+ * nipsec_esp_max_inner - largest packet that fits the MTU once protected
+ * @sa: the SA
+ * @mtu: of the route the ESP packet takes
+ * @outer_hlen: tunnel mode: the outer IP header; transport: 0
+ * @kept_hlen: transport mode: the IP header (and extension headers) that
+ *             stay in front of ESP; tunnel: 0
+ *
+ * Return: the packet size, 0 if nothing fits.
+ */
+unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
+						   unsigned int mtu,
+						   unsigned int outer_hlen,
+						   unsigned int kept_hlen)
+{
+	unsigned int over = outer_hlen + kept_hlen + NIPSEC_ESP_HLEN +
+			    sa->ivlen + sa->icvlen;
+	unsigned int room;
+
+	if (mtu <= over)
+		return 0;
+	room = round_down(mtu - over, sa->blksize);
+	if (room < 2)
+		return 0;
+	return room - 2 + kept_hlen;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_max_inner);
+
+static struct nipsec_esp_ctx *nipsec_esp_ctx_alloc(struct nipsec_sa *sa,
+						   int nsg)
+{
+	struct crypto_aead *aead = sa->aead;
+	unsigned int reqlen = sizeof(struct aead_request) +
+			      crypto_aead_reqsize(aead);
+	struct nipsec_esp_ctx *ctx;
+	unsigned int len;
+	u8 *p;
+
+	len = sizeof(*ctx) + crypto_aead_alignmask(aead) + NIPSEC_ESP_MAX_IVLEN;
+	len += crypto_tfm_ctx_alignment() + reqlen;
+	len += __alignof__(struct scatterlist) + nsg * sizeof(struct scatterlist);
+	ctx = kmalloc(len, GFP_ATOMIC);
+	if (!ctx)
+		return NULL;
+	p = PTR_ALIGN((u8 *)(ctx + 1), crypto_aead_alignmask(aead) + 1);
+	ctx->iv = p;
+	p = PTR_ALIGN(p + NIPSEC_ESP_MAX_IVLEN, crypto_tfm_ctx_alignment());
+	ctx->req = (struct aead_request *)p;
+	p = PTR_ALIGN(p + reqlen, __alignof__(struct scatterlist));
+	ctx->sg = (struct scatterlist *)p;
+	ctx->sa = sa;
+	return ctx;
+}
+
+/* SPI | [seq hi] | seq lo, as both the AEADs and authencesn want it */
+static void nipsec_esp_set_aad(struct nipsec_esp_ctx *ctx, __be32 spi, u64 seq)
+{
+	__be32 *a = (__be32 *)ctx->aad;
+
+	a[0] = spi;
+	if (ctx->sa->esn) {
+		a[1] = htonl(upper_32_bits(seq));
+		a[2] = htonl(lower_32_bits(seq));
+		ctx->aadlen = 12;
+	} else {
+		a[1] = htonl(lower_32_bits(seq));
+		ctx->aadlen = 8;
+	}
+}
+
+static void nipsec_esp_drop(struct sk_buff *skb, struct nipsec_sa *sa,
+			    enum nipsec_stat reason)
+{
+	nipsec_drop_count(sa->nn, sa, reason);
+	kfree_skb(skb);
+	nipsec_sa_put(sa);
+}
+
+/* ------------------------------------------------------------ output */
+
+static void nipsec_esp_output_resume(struct nipsec_esp_ctx *ctx, int err)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct nipsec_sa *sa = ctx->sa;
+
+	kfree(ctx);
+	if (err) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		return;
+	}
+	/* the ESP packet has no checksum of its own */
+	skb->ip_summed = CHECKSUM_NONE;
+	nipsec_out_finish(skb, sa);
+	nipsec_sa_put(sa);
+}
+
+static void nipsec_esp_output_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
+{
+	struct nipsec_esp_ctx *ctx = nipsec_crypto_done_data(arg);
+
+	/* a backlogged request started: the real completion follows */
+	if (err == -EINPROGRESS)
+		return;
+	rcu_read_lock();
+	nipsec_esp_output_resume(ctx, err);
+	rcu_read_unlock();
+	nipsec_inflight_put();
+}
+
+/**
+ * nipsec_esp_output - protect one packet
+ * @sa: outbound SA (the caller is inside an RCU read section)
+ * @skb: the packet, its network header at skb->data, linear up to @hlen,
+ *       checksum complete, route attached
+ * @hlen: bytes that stay in front of the ESP header (the IP header, its
+ *        extension headers, or the outer header of tunnel mode)
+ * @proto_off: offset of the byte that names the payload's protocol; it
+ *             names ESP afterwards, its old value goes into the trailer
+ *
+ * Consumes @skb: it continues at nipsec_out_finish(), now or from the
+ * crypto callback, or is dropped and counted.
+ */
+void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
+		       unsigned int hlen, unsigned int proto_off)
+{
+	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
+	unsigned int plen, clen, tlen, padlen;
+	struct nipsec_esp_ctx *ctx;
+	struct ip_esp_hdr *esph;
+	struct sk_buff *trailer;
+	struct aead_request *req;
+	int nfrags, err;
+	u8 nexthdr, *tail;
+	u64 seq;
+
+	if (!nipsec_sa_hold(sa)) {
+		nipsec_drop_count(sa->nn, NULL, NIPSEC_DROP_EXPIRED);
+		kfree_skb(skb);
+		return;
+	}
+	if (skb->len < hlen || proto_off >= hlen) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_PROTO);
+		return;
+	}
+	plen = skb->len - hlen;
+	padlen = nipsec_esp_padlen(plen, sa->blksize);
+	clen = plen + padlen + 2;
+	tlen = padlen + 2 + sa->icvlen;
+
+	if (!nipsec_sa_account(sa, plen, true)) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_EXPIRED);
+		return;
+	}
+	if (nipsec_esp_next_seq(sa, &seq)) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
+		return;
+	}
+	/* the packet may outlive this softirq: no borrowed route */
+	if (!skb_dst_force(skb)) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_ROUTE);
+		return;
+	}
+	if (skb_cow_head(skb, esplen)) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		return;
+	}
+	nfrags = skb_cow_data(skb, tlen, &trailer);
+	if (nfrags < 0) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		return;
+	}
+	ctx = nipsec_esp_ctx_alloc(sa, nfrags + 1);
+	if (!ctx) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		return;
+	}
+	ctx->skb = skb;
+	ctx->seq = seq;
+
+	nexthdr = skb->data[proto_off];
+	tail = pskb_put(skb, trailer, tlen);
+	nipsec_esp_fill_trailer(tail, padlen, nexthdr);
+
+	/* open a gap for ESP header and IV behind the kept headers */
+	__skb_push(skb, esplen);
+	memmove(skb->data, skb->data + esplen, hlen);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, hlen);
+	skb->data[proto_off] = IPPROTO_ESP;
+	esph = (struct ip_esp_hdr *)(skb->data + hlen);
+	esph->spi = sa->key.spi;
+	esph->seq_no = htonl(lower_32_bits(seq));
+	if (sa->alg_flags & NIPSEC_ALGF_COUNTER_IV)
+		nipsec_esp_counter_iv(ctx->iv, seq, sa->iv_salt);
+	else
+		get_random_bytes(ctx->iv, sa->ivlen);
+	memcpy(esph->enc_data, ctx->iv, sa->ivlen);
+	nipsec_esp_set_aad(ctx, esph->spi, seq);
+
+	sg_init_table(ctx->sg, nfrags + 1);
+	sg_set_buf(ctx->sg, ctx->aad, ctx->aadlen);
+	err = skb_to_sgvec(skb, ctx->sg + 1, hlen + NIPSEC_ESP_HLEN,
+			   sa->ivlen + clen + sa->icvlen);
+	if (unlikely(err < 0)) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		return;
+	}
+
+	req = ctx->req;
+	aead_request_set_tfm(req, sa->aead);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  nipsec_esp_output_done, ctx);
+	aead_request_set_crypt(req, ctx->sg, ctx->sg, clen, ctx->iv);
+	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
+
+	nipsec_inflight_get();
+	err = crypto_aead_encrypt(req);
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return;		/* nipsec_esp_output_done() continues */
+	nipsec_inflight_put();
+	nipsec_esp_output_resume(ctx, err);
+}
+
+/* ------------------------------------------------------------ input */
+
+/* RFC 4303 2.4: pad length and padding (1, 2, 3, ...) must be consistent */
+static int nipsec_esp_check_pad(struct sk_buff *skb, unsigned int end,
+				unsigned int elen, u8 *nexthdr,
+				unsigned int *padlen)
+{
+	u8 buf[32], tr[2];
+	unsigned int off, n, done;
+	const u8 *p;
+
+	if (skb_copy_bits(skb, end - 2, tr, 2))
+		return -EINVAL;
+	*padlen = tr[0];
+	*nexthdr = tr[1];
+	if (*padlen + 2 > elen)
+		return -EINVAL;
+	off = end - 2 - *padlen;
+	for (done = 0; done < *padlen; done += n) {
+		n = min_t(unsigned int, *padlen - done, sizeof(buf));
+		p = skb_header_pointer(skb, off + done, n, buf);
+		if (!p)
+			return -EINVAL;
+		/* continue the 1, 2, 3 ... sequence from where we are */
+		for (unsigned int i = 0; i < n; i++)
+			if (p[i] != (u8)(done + i + 1))
+				return -EINVAL;
+	}
+	return 0;
+}
+
+/* Remove ESP header, IV, trailer and ICV; transport mode keeps the IP header. */
+static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
+			    unsigned int padlen)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct nipsec_sa *sa = ctx->sa;
+	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
+	unsigned int hlen = ctx->esp_off;
+	int thoff;
+
+	if (pskb_trim(skb, skb->len - sa->icvlen - 2 - padlen))
+		return -ENOMEM;
+	if (sa->mode == NIPSEC_MODE_TUNNEL) {
+		__skb_pull(skb, hlen + esplen);
+		skb_reset_network_header(skb);
+		return 0;
+	}
+	thoff = skb_transport_offset(skb);
+	memmove(skb->data + esplen, skb->data, hlen);
+	__skb_pull(skb, esplen);
+	skb_reset_network_header(skb);
+	skb->data[ctx->proto_off] = nexthdr;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = htons(skb->len);
+		ip_send_check(iph);
+		skb_set_transport_header(skb, iph->ihl * 4);
+	} else {
+		ipv6_hdr(skb)->payload_len = htons(skb->len -
+						   sizeof(struct ipv6hdr));
+		/* the receive path's own idea of where extension headers end */
+		skb_set_transport_header(skb, thoff < hlen ? thoff : hlen);
+	}
+	return 0;
+}
+
+static void nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
+{
+	struct sk_buff *skb = ctx->skb;
+	struct nipsec_sa *sa = ctx->sa;
+	unsigned int end, padlen;
+	u8 nexthdr;
+
+	if (err) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, err == -EBADMSG ? NIPSEC_DROP_AUTH :
+				NIPSEC_DROP_CRYPTO);
+		return;
+	}
+
+	/* authentic: only now may the window move (RFC 4303 3.4.3) */
+	spin_lock(&sa->lock);
+	err = nipsec_replay_recheck(&sa->replay, ctx->seq);
+	if (!err)
+		nipsec_replay_advance(&sa->replay, ctx->seq);
+	spin_unlock(&sa->lock);
+	if (err) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_REPLAY);
+		return;
+	}
+
+	skb->ip_summed = CHECKSUM_NONE;
+	end = ctx->esp_off + NIPSEC_ESP_HLEN + sa->ivlen + ctx->elen;
+	if (nipsec_esp_check_pad(skb, end, ctx->elen, &nexthdr, &padlen)) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_BAD_PADDING);
+		return;
+	}
+	if (!nipsec_sa_account(sa, ctx->elen - 2 - padlen, false)) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_EXPIRED);
+		return;
+	}
+	/* RFC 4303 2.6: a dummy packet (traffic flow confidentiality) */
+	if (nexthdr == IPPROTO_NONE) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_PROTO);
+		return;
+	}
+	err = nipsec_esp_strip(ctx, nexthdr, padlen);
+	kfree(ctx);
+	if (err) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		return;
+	}
+	nipsec_in_finish(skb, sa, nexthdr);
+	nipsec_sa_put(sa);
+}
+
+static void nipsec_esp_input_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
+{
+	struct nipsec_esp_ctx *ctx = nipsec_crypto_done_data(arg);
+
+	if (err == -EINPROGRESS)
+		return;
+	rcu_read_lock();
+	nipsec_esp_input_resume(ctx, err);
+	rcu_read_unlock();
+	nipsec_inflight_put();
+}
+
+/**
+ * nipsec_esp_input - verify and decrypt one ESP packet
+ * @sa: the SA its SPI names (caller is inside an RCU read section)
+ * @skb: the packet, network header at skb->data, linear up to the ESP
+ *       header included
+ * @esp_off: offset of the ESP header
+ * @proto_off: offset of the byte that names ESP (transport mode writes the
+ *             inner protocol there)
+ *
+ * Replay check before the ICV, window update after it, then padding,
+ * next header; the plain packet continues at nipsec_in_finish().
+ * Consumes @skb.
+ */
+void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
+		      unsigned int esp_off, unsigned int proto_off)
+{
+	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
+	const struct ip_esp_hdr *esph;
+	struct nipsec_esp_ctx *ctx;
+	struct aead_request *req;
+	struct sk_buff *trailer;
+	int nfrags, err, elen;
+	u64 seq;
+
+	if (!nipsec_sa_hold(sa)) {
+		nipsec_drop_count(sa->nn, NULL, NIPSEC_DROP_NO_SA);
+		kfree_skb(skb);
+		return;
+	}
+	elen = (int)skb->len - (int)(esp_off + esplen + sa->icvlen);
+	if (elen < 2 || elen % crypto_aead_blocksize(sa->aead) ||
+	    elen > U16_MAX) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		return;
+	}
+	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
+
+	spin_lock(&sa->lock);
+	err = nipsec_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
+	spin_unlock(&sa->lock);
+	if (err) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_REPLAY);
+		return;
+	}
+	if (!skb_dst_force(skb)) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_ROUTE);
+		return;
+	}
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (nfrags < 0) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		return;
+	}
+	ctx = nipsec_esp_ctx_alloc(sa, nfrags + 1);
+	if (!ctx) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		return;
+	}
+	/* skb_cow_data() may have moved the data */
+	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
+	ctx->skb = skb;
+	ctx->seq = seq;
+	ctx->esp_off = esp_off;
+	ctx->proto_off = proto_off;
+	ctx->elen = elen;
+	nipsec_esp_set_aad(ctx, esph->spi, seq);
+	if (skb_copy_bits(skb, esp_off + NIPSEC_ESP_HLEN, ctx->iv, sa->ivlen)) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		return;
+	}
+
+	sg_init_table(ctx->sg, nfrags + 1);
+	sg_set_buf(ctx->sg, ctx->aad, ctx->aadlen);
+	err = skb_to_sgvec(skb, ctx->sg + 1, esp_off + NIPSEC_ESP_HLEN,
+			   sa->ivlen + elen + sa->icvlen);
+	if (unlikely(err < 0)) {
+		kfree(ctx);
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		return;
+	}
+
+	req = ctx->req;
+	aead_request_set_tfm(req, sa->aead);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  nipsec_esp_input_done, ctx);
+	aead_request_set_crypt(req, ctx->sg, ctx->sg, elen + sa->icvlen,
+			       ctx->iv);
+	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
+
+	nipsec_inflight_get();
+	err = crypto_aead_decrypt(req);
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return;
+	nipsec_inflight_put();
+	nipsec_esp_input_resume(ctx, err);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ESP data path (RFC 4303): private interface between crypto.c, replay.c,
+ * esp.c and hooks.c.
+ */
+#ifndef _NIPSEC_ESP_H
+#define _NIPSEC_ESP_H
+
+#include <linux/skbuff.h>
+
+#include "nipsec.h"
+
+/* struct nipsec_sa.alg_flags */
+#define NIPSEC_ALGF_COUNTER_IV	BIT(0)	/* IV = sequence number ^ salt */
+
+#define NIPSEC_ESP_HLEN		8	/* SPI and sequence number */
+#define NIPSEC_ESP_MAX_IVLEN	16
+
+/* replay.c */
+int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq);
+
+/* esp.c: pure helpers (KUnit tests them) */
+unsigned int nipsec_esp_padlen(unsigned int plen, unsigned int blksize);
+void nipsec_esp_fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr);
+bool nipsec_esp_pad_ok(const u8 *pad, unsigned int padlen);
+void nipsec_esp_counter_iv(u8 *iv, u64 seq, __be64 salt);
+int nipsec_esp_next_seq(struct nipsec_sa *sa, u64 *seq);
+unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
+				  unsigned int mtu, unsigned int outer_hlen,
+				  unsigned int kept_hlen);
+
+/* esp.c: the transforms; both consume the skb */
+void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
+		       unsigned int hlen, unsigned int proto_off);
+void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
+		      unsigned int esp_off, unsigned int proto_off);
+
+/* hooks.c: where a packet goes after its transform, sync or async */
+void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa);
+void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr);
+
+#endif /* _NIPSEC_ESP_H */

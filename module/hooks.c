@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nipsec netfilter hooks: where packets meet the SPD and the SAD.
+ *
+ *   POST_ROUTING (after SNAT)  outbound policy; protect -> ESP, sent again
+ *                              with ip_local_out()/ip6_local_out()
+ *   LOCAL_IN (after SNAT)      ESP to this host -> decrypt -> re-injected at
+ *                              PRE_ROUTING; cleartext vs "in" policies
+ *   FORWARD                    cleartext vs "fwd" policies
+ *
+ * A packet that went through a transform carries IPSKB_XFRM_TRANSFORMED
+ * (IP6SKB_XFRM_TRANSFORMED), the flag XFRM uses for the same meaning: the
+ * outbound hook lets such packets go, the inbound checks know they were
+ * protected. The FORWARD hook clears it so a hub can protect forwarded,
+ * decrypted traffic again.
+ *
+ * Hooks are registered per netns when it gets its first SA or policy, so
+ * namespaces without IPsec pay nothing.
+ */
+#include <linux/module.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <net/dsfield.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_route.h>
+#include <net/route.h>
+#include <net/icmp.h>
+#include <net/gso.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+
+#include "nipsec.h"
+#include "esp.h"
+
+static u16 nipsec_hook_family(const struct nf_hook_state *state)
+{
+	return state->pf == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+}
+
+static bool nipsec_transformed(const struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET)
+		return IPCB(skb)->flags & IPSKB_XFRM_TRANSFORMED;
+	return IP6CB(skb)->flags & IP6SKB_XFRM_TRANSFORMED;
+}
+
+static void nipsec_set_transformed(struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET)
+		IPCB(skb)->flags |= IPSKB_XFRM_TRANSFORMED;
+	else
+		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
+}
+
+static unsigned int nipsec_hook_drop(struct nipsec_net *nn,
+				     struct nipsec_sa *sa,
+				     enum nipsec_stat reason)
+{
+	nipsec_drop_count(nn, sa, reason);
+	return NF_DROP;
+}
+
+/*
+ * We take packets before conntrack's confirm hook runs: confirm their entry
+ * now (through nf_ct_hook, so the module does not need nf_conntrack) and
+ * detach it, so the transformed packet gets its own entry.
+ */
+static int nipsec_ct_confirm_reset(struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (ct && !nf_ct_is_confirmed(ct)) {
+		const struct nf_ct_hook *h = rcu_dereference(nf_ct_hook);
+
+		if (h && h->confirm && h->confirm(skb) != NF_ACCEPT)
+			return -EPERM;
+	}
+#endif
+	nf_reset_ct(skb);
+	return 0;
+}
+
+static bool nipsec_is_loopback(const struct net_device *dev)
+{
+	return dev && (dev->flags & IFF_LOOPBACK);
+}
+
+/* ------------------------------------------------------------ output */
+
+/**
+ * nipsec_out_finish - send a packet that went through ESP
+ * @skb: the ESP packet, network header at data, route attached
+ * @sa: its SA
+ *
+ * Runs in the hook or from a crypto callback (BH disabled, RCU held).
+ * The packet goes through LOCAL_OUT and POST_ROUTING again (as XFRM's
+ * output does), where the flag lets it pass.
+ */
+void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa)
+{
+	struct net *net = sa->nn->net;
+	int err;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		nipsec_set_transformed(skb, AF_INET);
+		err = ip_local_out(net, skb->sk, skb);
+	} else {
+		nipsec_set_transformed(skb, AF_INET6);
+		err = ip6_local_out(net, skb->sk, skb);
+	}
+	/* the device may refuse it; that is not ours to count */
+	(void)err;
+}
+
+static struct dst_entry *nipsec_route_out(struct net *net,
+					  const struct nipsec_sa *sa,
+					  const struct sk_buff *skb)
+{
+	if (sa->tkey.family == AF_INET) {
+		struct flowi4 fl4 = {
+			.daddr = sa->tkey.daddr.a4,
+			.saddr = sa->tkey.saddr.a4,
+			.flowi4_proto = IPPROTO_ESP,
+			.flowi4_mark = skb->mark,
+		};
+		struct rtable *rt = ip_route_output_key(net, &fl4);
+
+		return IS_ERR(rt) ? NULL : &rt->dst;
+	} else {
+		struct flowi6 fl6 = {
+			.daddr = sa->tkey.daddr.a6,
+			.saddr = sa->tkey.saddr.a6,
+			.flowi6_proto = IPPROTO_ESP,
+			.flowi6_mark = skb->mark,
+		};
+		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+		if (dst->error) {
+			dst_release(dst);
+			return NULL;
+		}
+		return dst;
+	}
+}
+
+/*
+ * Does the packet fit the path once protected? If not and it must not be
+ * fragmented, tell the sender the size that would fit (RFC 4301 8.2:
+ * ICMP with the MTU left after IPsec overhead) and drop it. A local sender
+ * gets the ICMP too, over loopback: that is how TCP learns the MSS.
+ * Return: true to go on; *frag_ok says the ESP packet may be fragmented.
+ */
+static bool nipsec_out_mtu_ok(struct nipsec_net *nn, struct nipsec_sa *sa,
+			      struct sk_buff *skb, u16 family,
+			      unsigned int mtu, unsigned int outer_hlen,
+			      unsigned int kept_hlen, bool *frag_ok)
+{
+	unsigned int max = nipsec_esp_max_inner(sa, mtu, outer_hlen, kept_hlen);
+
+	*frag_ok = false;
+	if (skb->len <= max)
+		return true;
+	if (family == AF_INET) {
+		if (!(ip_hdr(skb)->frag_off & htons(IP_DF)) || skb->ignore_df) {
+			*frag_ok = true;
+			return true;
+		}
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, htonl(max));
+	} else {
+		/* an IPv6 link has at least 1280: below, fragment the ESP packet */
+		if (max < IPV6_MIN_MTU || skb->ignore_df) {
+			*frag_ok = true;
+			return true;
+		}
+		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max);
+	}
+	nipsec_drop_count(nn, sa, NIPSEC_DROP_MTU);
+	kfree_skb(skb);
+	return false;
+}
+
+static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
+				 struct sk_buff *skb, u16 family)
+{
+	unsigned int hlen, proto_off;
+	bool frag_ok;
+
+	if (family != sa->key.family) {
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_INNER_FAMILY);
+		kfree_skb(skb);
+		return;
+	}
+	if (family == AF_INET) {
+		hlen = ip_hdrlen(skb);
+		proto_off = offsetof(struct iphdr, protocol);
+	} else {
+		u8 *prevhdr;
+		int off = ip6_find_1stfragopt(skb, &prevhdr);
+
+		if (off < 0) {
+			nipsec_drop_count(nn, sa, NIPSEC_DROP_PROTO);
+			kfree_skb(skb);
+			return;
+		}
+		hlen = off;
+		proto_off = prevhdr - skb_network_header(skb);
+	}
+	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(skb_dst(skb)), 0,
+			       hlen, &frag_ok))
+		return;
+	if (frag_ok)
+		skb->ignore_df = 1;
+	nipsec_esp_output(sa, skb, hlen, proto_off);
+}
+
+/* RFC 6040 normal mode: copy DSCP and ECN, but CE is not copied as CE */
+static u8 nipsec_outer_dsfield(u8 inner)
+{
+	if (INET_ECN_is_ce(inner))
+		return (inner & ~INET_ECN_MASK) | INET_ECN_ECT_0;
+	return inner;
+}
+
+static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
+			      struct sk_buff *skb, u16 family)
+{
+	u16 ofamily = sa->tkey.family;
+	unsigned int ohlen = ofamily == AF_INET ? sizeof(struct iphdr) :
+			     sizeof(struct ipv6hdr);
+	u8 inner_proto = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
+	struct net *net = nn->net;
+	struct dst_entry *dst;
+	bool frag_ok, df;
+	u8 dsfield;
+
+	dst = nipsec_route_out(net, sa, skb);
+	if (!dst) {
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_ROUTE);
+		kfree_skb(skb);
+		return;
+	}
+	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(dst), ohlen, 0,
+			       &frag_ok)) {
+		dst_release(dst);
+		return;
+	}
+	if (skb_cow_head(skb, ohlen + NIPSEC_ESP_HLEN + sa->ivlen +
+			 LL_RESERVED_SPACE(dst->dev))) {
+		dst_release(dst);
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
+		kfree_skb(skb);
+		return;
+	}
+	if (family == AF_INET) {
+		dsfield = ipv4_get_dsfield(ip_hdr(skb));
+		df = ip_hdr(skb)->frag_off & htons(IP_DF);
+	} else {
+		dsfield = ipv6_get_dsfield(ipv6_hdr(skb));
+		df = true;
+	}
+	dsfield = nipsec_outer_dsfield(dsfield);
+
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	__skb_push(skb, ohlen);
+	skb_reset_network_header(skb);
+	if (ofamily == AF_INET) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+		iph->version = 4;
+		iph->ihl = 5;
+		iph->tos = dsfield;
+		iph->tot_len = htons(skb->len);
+		iph->frag_off = df && !frag_ok ? htons(IP_DF) : 0;
+		iph->ttl = ip4_dst_hoplimit(dst);
+		iph->protocol = inner_proto;
+		iph->saddr = sa->tkey.saddr.a4;
+		iph->daddr = sa->tkey.daddr.a4;
+		ip_select_ident(net, skb, NULL);
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		ip6_flow_hdr(ip6h, dsfield, 0);
+		ip6h->payload_len = 0;
+		ip6h->nexthdr = inner_proto;
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
+		ip6h->saddr = sa->tkey.saddr.a6;
+		ip6h->daddr = sa->tkey.daddr.a6;
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+	skb->ignore_df = frag_ok;
+	nipsec_esp_output(sa, skb, ohlen, ofamily == AF_INET ?
+			  offsetof(struct iphdr, protocol) :
+			  offsetof(struct ipv6hdr, nexthdr));
+}
+
+/* One (non-GSO) packet for an SA; consumes it. */
+static void nipsec_out_one(struct nipsec_net *nn, struct nipsec_sa *sa,
+			   struct sk_buff *skb, u16 family)
+{
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
+		kfree_skb(skb);
+		return;
+	}
+	if (sa->mode == NIPSEC_MODE_TUNNEL)
+		nipsec_out_tunnel(nn, sa, skb, family);
+	else
+		nipsec_out_transport(nn, sa, skb, family);
+}
+
+static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct nipsec_net *nn = nipsec_pernet(state->net);
+	u16 family = nipsec_hook_family(state);
+	struct nipsec_policy *pol;
+	struct nipsec_flow fl;
+	struct nipsec_sa *sa;
+	struct sk_buff *segs, *next;
+
+	if (nipsec_transformed(skb, family) || nipsec_is_loopback(state->out))
+		return NF_ACCEPT;
+	if (nipsec_flow_parse(skb, family, &fl))
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_PROTO);
+	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, &fl);
+	if (!pol)
+		return NF_ACCEPT;
+	nipsec_policy_touch(pol);
+	if (pol->action == NIPSEC_ACTION_BYPASS)
+		return NF_ACCEPT;
+	if (pol->action == NIPSEC_ACTION_DISCARD)
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_POLICY);
+
+	sa = nipsec_sa_lookup_out(nn, pol, &fl);
+	if (!sa) {
+		/* fail closed: never in clear while the key manager works */
+		nipsec_acquire(nn, pol, &fl);
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_OUT_NO_SA);
+	}
+	if (sa->key.proto != IPPROTO_ESP || !sa->aead)
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
+	if (nipsec_ct_confirm_reset(skb))
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
+	if (!pskb_may_pull(skb, skb_network_offset(skb) +
+			   (family == AF_INET ? sizeof(struct iphdr) :
+			    sizeof(struct ipv6hdr))))
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_TRUNCATED);
+
+	if (!skb_is_gso(skb)) {
+		nipsec_out_one(nn, sa, skb, family);
+		return NF_STOLEN;
+	}
+	/* ESP cannot be segmented later: segment now, protect each piece */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs))
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_NOMEM);
+	consume_skb(skb);
+	skb_list_walk_safe(segs, skb, next) {
+		skb_mark_not_on_list(skb);
+		nipsec_out_one(nn, sa, skb, family);
+	}
+	return NF_STOLEN;
+}
+
+/* ------------------------------------------------------------ input */
+
+/* Re-entry after PRE_ROUTING: route the plain packet and deliver it. */
+static int nipsec_rcv_finish4(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (!skb_dst(skb) &&
+	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
+				 skb->dev)) {
+		nipsec_drop_count(nipsec_pernet(net), NULL, NIPSEC_DROP_ROUTE);
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	return dst_input(skb);
+}
+
+static int nipsec_rcv_finish6(struct net *net, struct sock *sk,
+			      struct sk_buff *skb)
+{
+	if (!skb_dst(skb)) {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct flowi6 fl6 = {
+			.flowi6_iif = skb->dev->ifindex,
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+
+		skb_dst_set(skb, ip6_route_input_lookup(net, skb->dev, &fl6, skb,
+							RT6_LOOKUP_F_HAS_SADDR));
+	}
+	if (skb_dst(skb)->error) {
+		nipsec_drop_count(nipsec_pernet(net), NULL, NIPSEC_DROP_ROUTE);
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	return dst_input(skb);
+}
+
+/* The inner header of tunnel mode, checked as ip_rcv()/ipv6_rcv() would. */
+static int nipsec_inner_check(struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET) {
+		const struct iphdr *iph;
+		unsigned int hl, len;
+
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		hl = iph->ihl * 4;
+		if (iph->version != 4 || hl < sizeof(*iph) ||
+		    !pskb_may_pull(skb, hl))
+			return -EINVAL;
+		iph = ip_hdr(skb);
+		len = ntohs(iph->tot_len);
+		if (len < hl || len > skb->len || ip_fast_csum(iph, iph->ihl))
+			return -EINVAL;
+		if (pskb_trim(skb, len))
+			return -ENOMEM;
+		skb->protocol = htons(ETH_P_IP);
+		skb_set_transport_header(skb, hl);
+		memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	} else {
+		const struct ipv6hdr *ip6h;
+		unsigned int len;
+
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return -EINVAL;
+		ip6h = ipv6_hdr(skb);
+		len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+		/* no jumbograms inside a tunnel */
+		if (ip6h->version != 6 || len == sizeof(*ip6h) ||
+		    len > skb->len)
+			return -EINVAL;
+		if (pskb_trim(skb, len))
+			return -ENOMEM;
+		skb->protocol = htons(ETH_P_IPV6);
+		skb_set_transport_header(skb, sizeof(*ip6h));
+		memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+		IP6CB(skb)->iif = skb->dev->ifindex;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	}
+	return 0;
+}
+
+/* Does a policy template describe this SA (RFC 4301 5.2, step 4)? */
+static bool nipsec_tmpl_matches(const struct nipsec_tmpl *t,
+				const struct nipsec_sa *sa)
+{
+	unsigned int alen;
+
+	if (t->proto != sa->key.proto || t->mode != sa->mode)
+		return false;
+	if (t->reqid && t->reqid != sa->tkey.reqid)
+		return false;
+	if (t->spi && t->spi != sa->key.spi)
+		return false;
+	if (sa->mode != NIPSEC_MODE_TUNNEL || !t->family)
+		return true;
+	if (t->family != sa->tkey.family)
+		return false;
+	alen = nipsec_addr_len(t->family);
+	return !memcmp(&t->saddr, &sa->tkey.saddr, alen) &&
+	       !memcmp(&t->daddr, &sa->tkey.daddr, alen);
+}
+
+/*
+ * A decrypted packet must be what its SA may carry: inside the SA's own
+ * selector, and matched by an "in" or "fwd" protect policy whose template
+ * names this SA. Whether it is for us or to forward is decided by routing
+ * after PRE_ROUTING; both directions' policies are acceptable here.
+ */
+static bool nipsec_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
+			      const struct nipsec_flow *fl)
+{
+	static const u8 dirs[] = { NIPSEC_DIR_IN, NIPSEC_DIR_FWD };
+	struct nipsec_policy *pol;
+	unsigned int i;
+
+	if (sa->has_sel && !nipsec_selector_match(&sa->sel, fl))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		pol = nipsec_policy_lookup(nn, dirs[i], fl);
+		if (pol && pol->action == NIPSEC_ACTION_PROTECT &&
+		    nipsec_tmpl_matches(&pol->tmpl, sa)) {
+			nipsec_policy_touch(pol);
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * nipsec_in_finish - deliver a decrypted packet as if it arrived plain
+ * @skb: transport mode: the packet without ESP; tunnel mode: network
+ *       header at the inner header
+ * @sa: the SA that decrypted it
+ * @nexthdr: the protocol the ESP trailer named
+ *
+ * Consumes @skb. Runs in the hook or from a crypto callback (BH disabled,
+ * RCU held).
+ */
+void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
+{
+	struct nipsec_net *nn = sa->nn;
+	struct net *net = nn->net;
+	struct nipsec_flow fl;
+	u16 family;
+
+	if (sa->mode == NIPSEC_MODE_TUNNEL) {
+		if (nexthdr == IPPROTO_IPIP)
+			family = AF_INET;
+		else if (nexthdr == IPPROTO_IPV6)
+			family = AF_INET6;
+		else
+			goto bad_inner;
+		if (nipsec_inner_check(skb, family))
+			goto bad_inner;
+	} else {
+		family = skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;
+		if (family == AF_INET)
+			memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	}
+	if (nipsec_flow_parse(skb, family, &fl))
+		goto bad_inner;
+	if (!nipsec_in_allowed(nn, sa, &fl)) {
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_SELECTOR);
+		kfree_skb(skb);
+		return;
+	}
+
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	nipsec_set_transformed(skb, family);
+	if (family == AF_INET)
+		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb,
+			skb->dev, NULL, nipsec_rcv_finish4);
+	else
+		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,
+			skb->dev, NULL, nipsec_rcv_finish6);
+	return;
+
+bad_inner:
+	nipsec_drop_count(nn, sa, NIPSEC_DROP_INNER_FAMILY);
+	kfree_skb(skb);
+}
+
+/*
+ * Upper-layer protocol of a packet at LOCAL_IN (network header at data):
+ * its offset and the offset of the byte that names it.
+ */
+static int nipsec_upper(struct sk_buff *skb, u16 family, unsigned int *off,
+			unsigned int *proto_off, u8 *proto)
+{
+	unsigned int o, po, i;
+	u8 nh;
+
+	if (family == AF_INET) {
+		*off = ip_hdrlen(skb);
+		*proto_off = offsetof(struct iphdr, protocol);
+		*proto = ip_hdr(skb)->protocol;
+		return 0;
+	}
+	o = sizeof(struct ipv6hdr);
+	po = offsetof(struct ipv6hdr, nexthdr);
+	nh = ipv6_hdr(skb)->nexthdr;
+	/* headers that may come before ESP (RFC 4303 3.1.1) */
+	for (i = 0; i < 8; i++) {
+		struct ipv6_opt_hdr _h;
+		const struct ipv6_opt_hdr *h;
+
+		if (nh != NEXTHDR_HOP && nh != NEXTHDR_ROUTING &&
+		    nh != NEXTHDR_DEST)
+			break;
+		h = skb_header_pointer(skb, o, sizeof(_h), &_h);
+		if (!h)
+			return -EINVAL;
+		po = o;
+		nh = h->nexthdr;
+		o += ipv6_optlen(h);
+	}
+	*off = o;
+	*proto_off = po;
+	*proto = nh;
+	return 0;
+}
+
+static unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
+				   u16 family, unsigned int off,
+				   unsigned int proto_off)
+{
+	union nipsec_addr daddr;
+	struct nipsec_sa *sa;
+	__be32 spi;
+
+	if (!pskb_may_pull(skb, off + NIPSEC_ESP_HLEN))
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+	spi = ((const struct ip_esp_hdr *)(skb->data + off))->spi;
+	memset(&daddr, 0, sizeof(daddr));
+	if (family == AF_INET)
+		daddr.a4 = ip_hdr(skb)->daddr;
+	else
+		daddr.a6 = ipv6_hdr(skb)->daddr;
+	sa = nipsec_sa_lookup_in(nn, spi, IPPROTO_ESP, family, &daddr);
+	if (!sa || !sa->aead)
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_NO_SA);
+	if (nipsec_ct_confirm_reset(skb))
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
+	nipsec_esp_input(sa, skb, off, proto_off);
+	return NF_STOLEN;
+}
+
+/* A cleartext packet for a direction that requires protection is dropped. */
+static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
+					   struct sk_buff *skb, u16 family,
+					   u8 dir)
+{
+	struct nipsec_policy *pol;
+	struct nipsec_flow fl;
+
+	if (nipsec_flow_parse(skb, family, &fl))
+		return NF_ACCEPT;	/* the stack drops what it cannot parse */
+	pol = nipsec_policy_lookup(nn, dir, &fl);
+	if (!pol)
+		return NF_ACCEPT;
+	nipsec_policy_touch(pol);
+	switch (pol->action) {
+	case NIPSEC_ACTION_PROTECT:
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_CLEARTEXT);
+	case NIPSEC_ACTION_DISCARD:
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_POLICY);
+	default:
+		return NF_ACCEPT;
+	}
+}
+
+static unsigned int nipsec_in_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct nipsec_net *nn = nipsec_pernet(state->net);
+	u16 family = nipsec_hook_family(state);
+	unsigned int off, proto_off;
+	u8 proto;
+
+	if (nipsec_is_loopback(state->in))
+		return NF_ACCEPT;
+	if (nipsec_upper(skb, family, &off, &proto_off, &proto))
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+	if (proto == IPPROTO_ESP)
+		return nipsec_esp_rcv(nn, skb, family, off, proto_off);
+	/* decrypted: its policy was checked before re-injection */
+	if (nipsec_transformed(skb, family))
+		return NF_ACCEPT;
+	return nipsec_cleartext_check(nn, skb, family, NIPSEC_DIR_IN);
+}
+
+static unsigned int nipsec_fwd_hook(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	struct nipsec_net *nn = nipsec_pernet(state->net);
+	u16 family = nipsec_hook_family(state);
+
+	if (nipsec_transformed(skb, family)) {
+		/* from here on it is a plain packet: it may be protected again */
+		if (family == AF_INET)
+			IPCB(skb)->flags &= ~IPSKB_XFRM_TRANSFORMED;
+		else
+			IP6CB(skb)->flags &= ~IP6SKB_XFRM_TRANSFORMED;
+		return NF_ACCEPT;
+	}
+	return nipsec_cleartext_check(nn, skb, family, NIPSEC_DIR_FWD);
+}
+
+/* ------------------------------------------------------------ registration */
+
+static const struct nf_hook_ops nipsec_nf_ops[] = {
+	{
+		.hook = nipsec_out_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_NAT_SRC + 1,
+	}, {
+		.hook = nipsec_in_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_NAT_SRC + 1,
+	}, {
+		.hook = nipsec_fwd_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_FILTER + 1,
+	}, {
+		.hook = nipsec_out_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_NAT_SRC + 1,
+	}, {
+		.hook = nipsec_in_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_NAT_SRC + 1,
+	}, {
+		.hook = nipsec_fwd_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP6_PRI_FILTER + 1,
+	},
+};
+
+/**
+ * nipsec_hooks_register - start seeing the packets of a netns
+ * @nn: namespace state; caller holds nn->lock
+ *
+ * Idempotent. IPv6 reaches LOCAL_IN unreassembled, so IPv6 defragmentation
+ * is enabled for the namespace: ESP that arrives in fragments is whole
+ * when we see it (IPv4 is reassembled before LOCAL_IN anyway).
+ *
+ * Return: 0 or a negative errno.
+ */
+int nipsec_hooks_register(struct nipsec_net *nn)
+{
+	int err;
+
+	lockdep_assert_held(&nn->lock);
+	if (nn->hooks_on)
+		return 0;
+	if (nn->dying)
+		return -ENODEV;
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	err = nf_defrag_ipv6_enable(nn->net);
+	if (err)
+		return err;
+#endif
+	err = nf_register_net_hooks(nn->net, nipsec_nf_ops,
+				    ARRAY_SIZE(nipsec_nf_ops));
+	if (err) {
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+		nf_defrag_ipv6_disable(nn->net);
+#endif
+		return err;
+	}
+	nn->hooks_on = true;
+	return 0;
+}
+
+/**
+ * nipsec_hooks_unregister - stop seeing the packets of a netns
+ * @nn: namespace state; caller holds nn->lock
+ *
+ * After it returns no hook of ours runs in the namespace (netfilter
+ * waits for an RCU grace period); packets inside asynchronous crypto hold
+ * their SA and route and finish on their own.
+ */
+void nipsec_hooks_unregister(struct nipsec_net *nn)
+{
+	lockdep_assert_held(&nn->lock);
+	if (!nn->hooks_on)
+		return;
+	nf_unregister_net_hooks(nn->net, nipsec_nf_ops,
+				ARRAY_SIZE(nipsec_nf_ops));
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	nf_defrag_ipv6_disable(nn->net);
+#endif
+	nn->hooks_on = false;
+}
+
+int nipsec_hooks_init(void)
+{
+	return 0;
+}
+
+void nipsec_hooks_exit(void)
+{
+}
