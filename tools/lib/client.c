@@ -84,35 +84,45 @@ int nipsec_fd(const struct nipsec_handle *h)
 }
 
 /*
- * Keep the kernel's extended ACK message. tlv points after the fixed part
- * of an NLMSG_ERROR or NLMSG_DONE payload; it is only valid when the
- * kernel set NLM_F_ACK_TLVS.
+ * The kernel's extended ACK message into buf. fixed is the size of the
+ * NLMSG_ERROR or NLMSG_DONE payload before the TLVs, which are only there
+ * when the kernel set NLM_F_ACK_TLVS. Returns whether it found one.
  */
-static void save_extack(struct nipsec_handle *h, const struct nlmsghdr *nlh,
-			size_t fixed)
+bool nipsec_extack_parse(const struct nlmsghdr *nlh, size_t fixed, char *buf,
+			 size_t len)
 {
 	static struct nla_policy pol[NLMSGERR_ATTR_MAX + 1] = {
 		[NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
 		[NLMSGERR_ATTR_MISS_TYPE] = { .type = NLA_U32 },
 	};
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int len;
+	int rem;
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)NLMSG_ALIGN(fixed);
-	if (len <= 0)
-		return;
+		return false;
+	rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)NLMSG_ALIGN(fixed);
+	if (rem <= 0)
+		return false;
 	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
 		      (struct nlattr *)((char *)nlmsg_data(nlh) + NLMSG_ALIGN(fixed)),
-		      len, pol))
-		return;
-	if (tb[NLMSGERR_ATTR_MSG])
-		nla_strlcpy(h->errmsg, tb[NLMSGERR_ATTR_MSG], sizeof(h->errmsg));
-	else if (tb[NLMSGERR_ATTR_MISS_TYPE])
-		snprintf(h->errmsg, sizeof(h->errmsg),
-			 "missing attribute (type %u)",
+		      rem, pol))
+		return false;
+	if (tb[NLMSGERR_ATTR_MSG]) {
+		nla_strlcpy(buf, tb[NLMSGERR_ATTR_MSG], len);
+		return true;
+	}
+	if (tb[NLMSGERR_ATTR_MISS_TYPE]) {
+		snprintf(buf, len, "missing attribute (type %u)",
 			 nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+		return true;
+	}
+	return false;
+}
+
+static void save_extack(struct nipsec_handle *h, const struct nlmsghdr *nlh,
+			size_t fixed)
+{
+	nipsec_extack_parse(nlh, fixed, h->errmsg, sizeof(h->errmsg));
 }
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)

@@ -3,11 +3,14 @@
 #ifndef NIPSEC_INTERNAL_H
 #define NIPSEC_INTERNAL_H
 
+#include <linux/netlink.h>
 #include "nipsec_client.h"
 
 int nipsec_nl2errno(int nlerr);
 int nipsec_put_sel(struct nl_msg *msg, int attr, const struct nipsec_sel *s);
 int nipsec_put_sa_id(struct nl_msg *msg, const struct nipsec_sa_id *id);
+bool nipsec_extack_parse(const struct nlmsghdr *nlh, size_t fixed, char *buf,
+			 size_t len);
 int nipsec_parse_stats_reply(struct nlattr *attrs, int len,
 			     struct nipsec_stats *out);
 

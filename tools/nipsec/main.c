@@ -327,48 +327,6 @@ out:
 	return ret;
 }
 
-/*
- * Split a batch line into words like a shell would for simple cases:
- * blanks separate, '...' and "..." quote, backslash escapes, # starts a
- * comment. Returns the word count, or -1 for an unterminated quote.
- */
-static int split_line(char *line, char **words, int max)
-{
-	char *r = line, *w = line;
-	int n = 0;
-
-	for (;;) {
-		char q = 0;
-
-		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
-			r++;
-		if (!*r || *r == '#')
-			return n;
-		if (n == max)
-			return -1;
-		words[n++] = w;
-		while (*r && (q || (*r != ' ' && *r != '\t' && *r != '\n' &&
-				    *r != '\r'))) {
-			if (q && *r == q) {
-				q = 0;
-				r++;
-			} else if (!q && (*r == '\'' || *r == '"')) {
-				q = *r++;
-			} else if (*r == '\\' && q != '\'' && r[1]) {
-				*w++ = r[1];
-				r += 2;
-			} else {
-				*w++ = *r++;
-			}
-		}
-		if (q)
-			return -1;
-		if (*r)
-			r++;
-		*w++ = '\0';
-	}
-}
-
 static int batch(struct ctx *c, const char *name)
 {
 	FILE *f = strcmp(name, "-") ? fopen(name, "re") : stdin;
@@ -388,7 +346,7 @@ static int batch(struct ctx *c, const char *name)
 		int n;
 
 		lineno++;
-		n = split_line(line, words, MAX_WORDS);
+		n = split_words(line, words, MAX_WORDS);
 		if (n < 0) {
 			fprintf(stderr, "Error: unterminated quote or too many words.\n");
 			ret = EXIT_USAGE;

@@ -59,6 +59,13 @@ struct parse_env {
 int parse_cmd(int argc, char **argv, const struct parse_env *env,
 	      struct cmd *cmd, char *err);
 
+/*
+ * Split a line of a batch file into words in place: blanks separate,
+ * '...' and "..." quote, backslash escapes, # starts a comment. Returns
+ * the number of words, or -1 (unterminated quote, more than max words).
+ */
+int split_words(char *line, char **words, int max);
+
 /* Wipe key material (commands are on the stack of a long batch). */
 void cmd_wipe(struct cmd *cmd);
 

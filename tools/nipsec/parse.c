@@ -239,7 +239,7 @@ static bool unsupported(struct ps *p, const char *w)
 	static const char *const words[] = {
 		"mark", "if_id", "ctx", "coa", "output-mark", "offload",
 		"tfcpad", "extra-flag", "replay-seq", "replay-seq-hi", "comp",
-		"dev", "ptype", "index", "seq", "sec-ctx",
+		"dev", "seq", "sec-ctx",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
@@ -543,6 +543,18 @@ static int sa_alg(struct ps *p, const char *kw)
 	return alg_check(kind, name, alg, is_aead || trunc, p->err);
 }
 
+/* A proposal names exact key sizes: aes256gcm16 is 288 bits, no less. */
+static int proposal_key(struct ps *p, const char *name, struct nipsec_alg *a,
+			uint16_t want)
+{
+	if (parse_key(p->argv[p->i++], p->env, a->key, &a->key_len, p->err))
+		return -1;
+	if (a->key_len != want)
+		return fail(p, "proposal %s: key is %u bits, must be %u", name,
+			    a->key_len * 8u, want * 8u);
+	return 0;
+}
+
 /* strongSwan names: "proposal aes256gcm16 KEY", "proposal aes-sha256 K1 K2" */
 static int sa_proposal(struct ps *p, const char *kw)
 {
@@ -560,29 +572,20 @@ static int sa_proposal(struct ps *p, const char *kw)
 		return fail(p, "proposal %s needs %d key%s", name, nkeys,
 			    nkeys > 1 ? "s (encryption, then integrity)" : "");
 	if (pr.aead) {
-		struct nipsec_alg *a = &c->aead;
-
-		if (parse_key(p->argv[p->i++], p->env, a->key, &a->key_len, p->err))
-			return -1;
-		a->bits = pr.icv_bits;
-		if (alg_check(ALG_AEAD, pr.enc, a, true, p->err))
+		c->aead.bits = pr.icv_bits;
+		if (proposal_key(p, name, &c->aead, pr.enc_key_len) ||
+		    alg_check(ALG_AEAD, pr.enc, &c->aead, true, p->err))
 			return -1;
 	} else if (pr.enc[0]) {
-		struct nipsec_alg *e = &c->enc;
-
-		if (pr.enc_key_len &&
-		    parse_key(p->argv[p->i++], p->env, e->key, &e->key_len, p->err))
+		if (pr.enc_key_len && proposal_key(p, name, &c->enc, pr.enc_key_len))
 			return -1;
-		if (alg_check(ALG_ENC, pr.enc, e, false, p->err))
+		if (alg_check(ALG_ENC, pr.enc, &c->enc, false, p->err))
 			return -1;
 	}
 	if (pr.auth[0]) {
-		struct nipsec_alg *a = &c->auth;
-
-		if (parse_key(p->argv[p->i++], p->env, a->key, &a->key_len, p->err))
-			return -1;
-		a->bits = pr.trunc_bits;
-		if (alg_check(ALG_AUTH, pr.auth, a, true, p->err))
+		c->auth.bits = pr.trunc_bits;
+		if (proposal_key(p, name, &c->auth, pr.auth_key_len) ||
+		    alg_check(ALG_AUTH, pr.auth, &c->auth, true, p->err))
 			return -1;
 	}
 	c->esn |= pr.esn;
@@ -951,6 +954,18 @@ static int pol_tmpl(struct ps *p, const char *kw)
 	return 0;
 }
 
+/* ip xfrm lines often say "ptype main", which is all nipsec has */
+static int pol_ptype(struct ps *p, const char *kw)
+{
+	const char *v;
+
+	if (arg(p, kw, &v))
+		return -1;
+	if (strcmp(v, "main"))
+		return fail(p, "\"ptype %s\" is not supported by nipsec (only main)", v);
+	return 0;
+}
+
 #define POL_SEL (OPS(OP_POLICY_ADD) | OPS(OP_POLICY_DEL) | OPS(OP_POLICY_GET))
 
 static const struct kw pol_kws[] = {
@@ -963,6 +978,7 @@ static const struct kw pol_kws[] = {
 	KW("code", sel_code, POL_SEL),
 	KW("dir", pol_dir, POL_SEL | OPS(OP_POLICY_LIST) | OPS(OP_POLICY_FLUSH)),
 	KW("priority", pol_priority, OPS(OP_POLICY_ADD)),
+	KW("ptype", pol_ptype, POL_SEL | OPS(OP_POLICY_LIST) | OPS(OP_POLICY_FLUSH)),
 	KW("action", pol_action, OPS(OP_POLICY_ADD)),
 	KW("tmpl", pol_tmpl, OPS(OP_POLICY_ADD)),
 	KW("id", pol_id, OPS(OP_POLICY_DEL) | OPS(OP_POLICY_GET)),
@@ -1113,6 +1129,48 @@ static int find_verb(struct ps *p, const char *obj, const char *verb,
 		return fail(p, "\"%s\" needs a command (try \"nipsec help\")", obj);
 	return fail(p, "unknown command \"%s %s\" (try \"nipsec help %s\")", obj,
 		    verb, obj);
+}
+
+/*
+ * Split a batch line into words like a shell would for simple cases:
+ * blanks separate, '...' and "..." quote, backslash escapes, # starts a
+ * comment. Returns the word count, or -1 for an unterminated quote.
+ */
+int split_words(char *line, char **words, int max)
+{
+	char *r = line, *w = line;
+	int n = 0;
+
+	for (;;) {
+		char q = 0;
+
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (!*r || *r == '#')
+			return n;
+		if (n == max)
+			return -1;
+		words[n++] = w;
+		while (*r && (q || (*r != ' ' && *r != '\t' && *r != '\n' &&
+				    *r != '\r'))) {
+			if (q && *r == q) {
+				q = 0;
+				r++;
+			} else if (!q && (*r == '\'' || *r == '"')) {
+				q = *r++;
+			} else if (*r == '\\' && q != '\'' && r[1]) {
+				*w++ = r[1];
+				r += 2;
+			} else {
+				*w++ = *r++;
+			}
+		}
+		if (q)
+			return -1;
+		if (*r)
+			r++;
+		*w++ = '\0';
+	}
 }
 
 void cmd_wipe(struct cmd *cmd)
