@@ -370,7 +370,6 @@ cmd_check() {
 		dscen=$(scenarios_for debug)
 		flavor_run debug 1 "$dscen"
 	else
-		"$VM/build-kernel.sh" >>"$BUILD/debug-kernel.log" 2>&1 || true
 		result FAIL debug/kernel "debug kernel built" "$BUILD/debug-kernel.log"
 	fi
 

@@ -52,11 +52,23 @@ skip() {
 	printf 'ok %d - %s # SKIP %s\n' "$_tap_n" "$1" "${2:-}"
 }
 
+# _run CMD... - run CMD in this shell (so helpers like ns_new keep their
+# bookkeeping), its output in $_out and its status in $_rc
+_run() {
+	local f
+	f=$(mktemp)
+	_rc=0
+	"$@" >"$f" 2>&1 </dev/null || _rc=$?
+	_out=$(cat "$f")
+	rm -f "$f"
+}
+
 # check DESC CMD [ARGS...] - ok iff CMD exits 0; else its output as comments
 check() {
 	local desc=$1 out rc
 	shift
-	out=$("$@" 2>&1) && rc=0 || rc=$?
+	_run "$@"
+	out=$_out rc=$_rc
 	if ((rc == 0)); then
 		ok "$desc"
 	else
@@ -69,7 +81,8 @@ check() {
 check_not() {
 	local desc=$1 out rc
 	shift
-	out=$("$@" 2>&1) && rc=0 || rc=$?
+	_run "$@"
+	out=$_out rc=$_rc
 	if ((rc != 0)); then
 		ok "$desc"
 	else
