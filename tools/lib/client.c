@@ -233,7 +233,7 @@ static int transact(struct nipsec_handle *h, struct nl_msg *msg,
 }
 
 /* Start a request; NULL when out of memory. */
-static struct nl_msg *new_req(struct nipsec_handle *h, uint8_t cmd, bool dump)
+struct nl_msg *nipsec_req_new(struct nipsec_handle *h, uint8_t cmd, bool dump)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
@@ -250,8 +250,8 @@ static struct nl_msg *new_req(struct nipsec_handle *h, uint8_t cmd, bool dump)
 	return msg;
 }
 
-/* Send msg after checking that building it worked. */
-static int send_req(struct nipsec_handle *h, struct nl_msg *msg, int build_err,
+/* Send msg (and free it) after checking that building it worked. */
+int nipsec_req_send(struct nipsec_handle *h, struct nl_msg *msg, int build_err,
 		    int (*reply)(struct nlattr *, int, void *), void *arg)
 {
 	if (build_err) {
@@ -264,6 +264,12 @@ static int send_req(struct nipsec_handle *h, struct nl_msg *msg, int build_err,
 /* ---- handle ---- */
 
 struct nipsec_handle *nipsec_open(int *errp)
+{
+	return nipsec_open_family(NIPSEC_FAMILY_NAME, errp);
+}
+
+/* Any generic netlink family: the tests drive nlctrl through it. */
+struct nipsec_handle *nipsec_open_family(const char *name, int *errp)
 {
 	struct nipsec_handle *h = calloc(1, sizeof(*h));
 	int one = 1, err;
@@ -290,7 +296,7 @@ struct nipsec_handle *nipsec_open(int *errp)
 		   &one, sizeof(one));
 	/* replies bigger than a page (big dumps) are read in one go */
 	nl_socket_enable_msg_peek(h->sk);
-	h->family = genl_ctrl_resolve(h->sk, NIPSEC_FAMILY_NAME);
+	h->family = genl_ctrl_resolve(h->sk, name);
 	if (h->family < 0) {
 		err = nipsec_nl2errno(h->family);
 		goto fail;
@@ -319,11 +325,11 @@ void nipsec_close(struct nipsec_handle *h)
 static int sa_cfg_req(struct nipsec_handle *h, uint8_t cmd,
 		      const struct nipsec_sa_cfg *cfg)
 {
-	struct nl_msg *msg = new_req(h, cmd, false);
+	struct nl_msg *msg = nipsec_req_new(h, cmd, false);
 
 	if (!msg)
 		return -ENOMEM;
-	return send_req(h, msg, nipsec_put_sa_cfg(msg, cfg), NULL, NULL);
+	return nipsec_req_send(h, msg, nipsec_put_sa_cfg(msg, cfg), NULL, NULL);
 }
 
 int nipsec_sa_new(struct nipsec_handle *h, const struct nipsec_sa_cfg *cfg)
@@ -338,11 +344,11 @@ int nipsec_sa_update(struct nipsec_handle *h, const struct nipsec_sa_cfg *cfg)
 
 int nipsec_sa_del(struct nipsec_handle *h, const struct nipsec_sa_id *id)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_SA_DEL, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_SA_DEL, false);
 
 	if (!msg)
 		return -ENOMEM;
-	return send_req(h, msg, nipsec_put_sa_id(msg, id), NULL, NULL);
+	return nipsec_req_send(h, msg, nipsec_put_sa_id(msg, id), NULL, NULL);
 }
 
 static int sa_one(struct nlattr *attrs, int len, void *arg)
@@ -353,12 +359,12 @@ static int sa_one(struct nlattr *attrs, int len, void *arg)
 int nipsec_sa_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
 		  struct nipsec_sa *out)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_SA_GET, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_SA_GET, false);
 
 	if (!msg)
 		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	return send_req(h, msg, nipsec_put_sa_id(msg, id), sa_one, out);
+	return nipsec_req_send(h, msg, nipsec_put_sa_id(msg, id), sa_one, out);
 }
 
 struct sa_dump_ctx {
@@ -378,7 +384,7 @@ static int sa_each(struct nlattr *attrs, int len, void *arg)
 int nipsec_sa_dump(struct nipsec_handle *h, const struct nipsec_sa_filter *f,
 		   nipsec_sa_cb cb, void *arg)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_SA_GET, true);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_SA_GET, true);
 	struct sa_dump_ctx *c;
 	int err = 0;
 
@@ -413,21 +419,21 @@ int nipsec_sa_dump(struct nipsec_handle *h, const struct nipsec_sa_filter *f,
 	}
 	c->cb = cb;
 	c->arg = arg;
-	err = send_req(h, msg, err, sa_each, c);
+	err = nipsec_req_send(h, msg, err, sa_each, c);
 	free(c);
 	return err;
 }
 
 int nipsec_sa_flush(struct nipsec_handle *h, uint8_t proto)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_SA_FLUSH, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_SA_FLUSH, false);
 	int err = 0;
 
 	if (!msg)
 		return -ENOMEM;
 	if (proto)
 		err = nla_put_u8(msg, NIPSEC_A_SA_PROTO, proto);
-	return send_req(h, msg, err, NULL, NULL);
+	return nipsec_req_send(h, msg, err, NULL, NULL);
 }
 
 static int spi_reply(struct nlattr *attrs, int len, void *arg)
@@ -447,7 +453,7 @@ static int spi_reply(struct nlattr *attrs, int len, void *arg)
 int nipsec_spi_alloc(struct nipsec_handle *h, const struct nipsec_spi_req *r,
 		     uint32_t *spi)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_SPI_ALLOC, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_SPI_ALLOC, false);
 	struct nipsec_sa_cfg addrs = { .src = r->src, .dst = r->dst };
 	int err = 0;
 
@@ -471,7 +477,7 @@ int nipsec_spi_alloc(struct nipsec_handle *h, const struct nipsec_spi_req *r,
 	}
 	if (r->timeout)
 		err |= nla_put_u32(msg, NIPSEC_A_SA_LARVAL_TIMEOUT, r->timeout);
-	err = send_req(h, msg, err, spi_reply, spi);
+	err = nipsec_req_send(h, msg, err, spi_reply, spi);
 	if (!err && !*spi)
 		err = -EPROTO;
 	return err;
@@ -496,7 +502,7 @@ static int id_reply(struct nlattr *attrs, int len, void *arg)
 int nipsec_policy_new(struct nipsec_handle *h,
 		      const struct nipsec_policy_cfg *cfg, uint32_t *id)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_POLICY_NEW, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_NEW, false);
 	uint32_t dummy;
 
 	if (!msg)
@@ -504,23 +510,23 @@ int nipsec_policy_new(struct nipsec_handle *h,
 	if (!id)
 		id = &dummy;
 	*id = 0;
-	return send_req(h, msg, nipsec_put_policy_cfg(msg, cfg), id_reply, id);
+	return nipsec_req_send(h, msg, nipsec_put_policy_cfg(msg, cfg), id_reply, id);
 }
 
 int nipsec_policy_del(struct nipsec_handle *h, uint32_t id)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_POLICY_DEL, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_DEL, false);
 
 	if (!msg)
 		return -ENOMEM;
-	return send_req(h, msg, nla_put_u32(msg, NIPSEC_A_POLICY_ID, id),
+	return nipsec_req_send(h, msg, nla_put_u32(msg, NIPSEC_A_POLICY_ID, id),
 			NULL, NULL);
 }
 
 int nipsec_policy_del_sel(struct nipsec_handle *h, uint8_t dir,
 			  const struct nipsec_sel *sel)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_POLICY_DEL, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_DEL, false);
 	int err;
 
 	if (!msg)
@@ -528,7 +534,7 @@ int nipsec_policy_del_sel(struct nipsec_handle *h, uint8_t dir,
 	err = nla_put_u8(msg, NIPSEC_A_POLICY_DIR, dir);
 	if (!err)
 		err = nipsec_put_sel(msg, NIPSEC_A_POLICY_SEL, sel);
-	return send_req(h, msg, err, NULL, NULL);
+	return nipsec_req_send(h, msg, err, NULL, NULL);
 }
 
 static int policy_one(struct nlattr *attrs, int len, void *arg)
@@ -539,12 +545,12 @@ static int policy_one(struct nlattr *attrs, int len, void *arg)
 int nipsec_policy_get(struct nipsec_handle *h, uint32_t id,
 		      struct nipsec_policy *out)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_POLICY_GET, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_GET, false);
 
 	if (!msg)
 		return -ENOMEM;
 	memset(out, 0, sizeof(*out));
-	return send_req(h, msg, nla_put_u32(msg, NIPSEC_A_POLICY_ID, id),
+	return nipsec_req_send(h, msg, nla_put_u32(msg, NIPSEC_A_POLICY_ID, id),
 			policy_one, out);
 }
 
@@ -565,7 +571,7 @@ static int policy_each(struct nlattr *attrs, int len, void *arg)
 int nipsec_policy_dump(struct nipsec_handle *h, int dir, nipsec_policy_cb cb,
 		       void *arg)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_POLICY_GET, true);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_GET, true);
 	struct policy_dump_ctx c = { .cb = cb, .arg = arg };
 	int err = 0;
 
@@ -573,19 +579,19 @@ int nipsec_policy_dump(struct nipsec_handle *h, int dir, nipsec_policy_cb cb,
 		return -ENOMEM;
 	if (dir >= 0)
 		err = nla_put_u8(msg, NIPSEC_A_POLICY_DIR, (uint8_t)dir);
-	return send_req(h, msg, err, policy_each, &c);
+	return nipsec_req_send(h, msg, err, policy_each, &c);
 }
 
 int nipsec_policy_flush(struct nipsec_handle *h, int dir)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_POLICY_FLUSH, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_FLUSH, false);
 	int err = 0;
 
 	if (!msg)
 		return -ENOMEM;
 	if (dir >= 0)
 		err = nla_put_u8(msg, NIPSEC_A_POLICY_DIR, (uint8_t)dir);
-	return send_req(h, msg, err, NULL, NULL);
+	return nipsec_req_send(h, msg, err, NULL, NULL);
 }
 
 /* ---- counters ---- */
@@ -598,7 +604,7 @@ static int stats_reply(struct nlattr *attrs, int len, void *arg)
 int nipsec_stats_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
 		     struct nipsec_stats *out)
 {
-	struct nl_msg *msg = new_req(h, NIPSEC_CMD_STATS_GET, false);
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_STATS_GET, false);
 	struct nlattr *nest;
 	int err = 0;
 
@@ -611,7 +617,7 @@ int nipsec_stats_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
 		if (!err)
 			nla_nest_end(msg, nest);
 	}
-	return send_req(h, msg, err, stats_reply, out);
+	return nipsec_req_send(h, msg, err, stats_reply, out);
 }
 
 /* ---- events ---- */

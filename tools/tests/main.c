@@ -10,6 +10,7 @@ int main(void)
 	test_parse();
 	test_attr();
 	test_print();
+	test_xact();
 	printf("%d passed, %d failed\n", tap_passed(), tap_failed());
 	return tap_failed() ? 1 : 0;
 }

@@ -16,5 +16,6 @@ int tap_passed(void);
 void test_parse(void);
 void test_attr(void);
 void test_print(void);
+void test_xact(void);
 
 #endif /* NIPSEC_TAP_H */
