@@ -62,4 +62,11 @@ static inline void *nipsec_crypto_done_data(struct crypto_async_request *req)
 }
 #endif
 
+/* skb_gso_segment() moved from netdevice.h to its own header in 6.4 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#include <net/gso.h>
+#else
+#include <linux/netdevice.h>
+#endif
+
 #endif /* _NIPSEC_COMPAT_H */
