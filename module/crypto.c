@@ -178,7 +178,7 @@ static int nipsec_crypto_init_aead(struct nipsec_sa *sa,
 		return -EINVAL;
 	}
 	if (!nipsec_alg_keylen_ok(a, cfg->aead_keylen)) {
-		NL_SET_ERR_MSG(extack, "AEAD key length invalid for the algorithm (key plus 4-byte salt)");
+		NL_SET_ERR_MSG(extack, "AEAD key length invalid (key plus 4-byte salt)");
 		return -EINVAL;
 	}
 	bits = nipsec_alg_bits(a, cfg->icv_bits);
@@ -223,7 +223,7 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 		return -ENOENT;
 	}
 	if (!nipsec_alg_keylen_ok(enc, cfg->enc_keylen)) {
-		NL_SET_ERR_MSG(extack, "encryption key length invalid for the algorithm");
+		NL_SET_ERR_MSG(extack, "encryption key length invalid");
 		return -EINVAL;
 	}
 	if (cfg->auth_name) {
@@ -233,17 +233,17 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 			return -ENOENT;
 		}
 		if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
-			NL_SET_ERR_MSG(extack, "authentication key length invalid for the algorithm");
+			NL_SET_ERR_MSG(extack, "authentication key length invalid");
 			return -EINVAL;
 		}
 		bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
 		if (bits < 0) {
-			NL_SET_ERR_MSG(extack, "truncation length not allowed for the authentication algorithm");
+			NL_SET_ERR_MSG(extack, "truncation length not allowed for the algorithm");
 			return -EINVAL;
 		}
 	} else if (enc->keylens != KEYLEN(0)) {
 		/* confidentiality without integrity invites cut-and-paste attacks */
-		NL_SET_ERR_MSG(extack, "this encryption algorithm requires an authentication algorithm");
+		NL_SET_ERR_MSG(extack, "this cipher requires an authentication algorithm");
 		return -EINVAL;
 	}
 
@@ -304,12 +304,12 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 		NL_SET_ERR_MSG(extack, "unknown IPsec protocol");
 		return -EPROTONOSUPPORT;
 	}
-	if (cfg->aead_name)
+	if (cfg->aead_name) {
 		err = nipsec_crypto_init_aead(sa, cfg, extack);
-	else if (cfg->enc_name)
+	} else if (cfg->enc_name) {
 		err = nipsec_crypto_init_authenc(sa, cfg, extack);
-	else if (cfg->auth_name) {
-		NL_SET_ERR_MSG(extack, "ESP needs an encryption algorithm (ecb(cipher_null) for none)");
+	} else if (cfg->auth_name) {
+		NL_SET_ERR_MSG(extack, "ESP needs a cipher (ecb(cipher_null) for none)");
 		err = -EINVAL;
 	} else {
 		NL_SET_ERR_MSG(extack, "ESP needs an AEAD or an encryption algorithm");

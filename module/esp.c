@@ -57,8 +57,7 @@ struct nipsec_esp_ctx {
  *
  * Return: the smallest pad length that aligns the encrypted part.
  */
-unsigned int nipsec_esp_padlen(unsigned int plen,
-						unsigned int blksize)
+unsigned int nipsec_esp_padlen(unsigned int plen, unsigned int blksize)
 {
 	return ALIGN(plen + 2, blksize) - plen - 2;
 }
@@ -73,8 +72,7 @@ EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_padlen);
  * RFC 4303 2.4: the default padding is 1, 2, 3, ... which the receiver
  * checks.
  */
-void nipsec_esp_fill_trailer(u8 *tail, unsigned int padlen,
-					      u8 nexthdr)
+void nipsec_esp_fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr)
 {
 	unsigned int i;
 
@@ -155,9 +153,8 @@ EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_next_seq);
  * Return: the packet size, 0 if nothing fits.
  */
 unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
-						   unsigned int mtu,
-						   unsigned int outer_hlen,
-						   unsigned int kept_hlen)
+				  unsigned int mtu, unsigned int outer_hlen,
+				  unsigned int kept_hlen)
 {
 	unsigned int over = outer_hlen + kept_hlen + NIPSEC_ESP_HLEN +
 			    sa->ivlen + sa->icvlen;

@@ -30,7 +30,6 @@
 #include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/icmp.h>
-#include <net/gso.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
@@ -119,35 +118,38 @@ void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa)
 	(void)err;
 }
 
-static struct dst_entry *nipsec_route_out(struct net *net,
-					  const struct nipsec_sa *sa,
-					  const struct sk_buff *skb)
+static struct dst_entry *nipsec_route_out4(struct net *net,
+					   const struct nipsec_sa *sa,
+					   const struct sk_buff *skb)
 {
-	if (sa->tkey.family == AF_INET) {
-		struct flowi4 fl4 = {
-			.daddr = sa->tkey.daddr.a4,
-			.saddr = sa->tkey.saddr.a4,
-			.flowi4_proto = IPPROTO_ESP,
-			.flowi4_mark = skb->mark,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
+	struct flowi4 fl4 = {
+		.daddr = sa->tkey.daddr.a4,
+		.saddr = sa->tkey.saddr.a4,
+		.flowi4_proto = IPPROTO_ESP,
+		.flowi4_mark = skb->mark,
+	};
+	struct rtable *rt = ip_route_output_key(net, &fl4);
 
-		return IS_ERR(rt) ? NULL : &rt->dst;
-	} else {
-		struct flowi6 fl6 = {
-			.daddr = sa->tkey.daddr.a6,
-			.saddr = sa->tkey.saddr.a6,
-			.flowi6_proto = IPPROTO_ESP,
-			.flowi6_mark = skb->mark,
-		};
-		struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+	return IS_ERR(rt) ? NULL : &rt->dst;
+}
 
-		if (dst->error) {
-			dst_release(dst);
-			return NULL;
-		}
-		return dst;
+static struct dst_entry *nipsec_route_out6(struct net *net,
+					   const struct nipsec_sa *sa,
+					   const struct sk_buff *skb)
+{
+	struct flowi6 fl6 = {
+		.daddr = sa->tkey.daddr.a6,
+		.saddr = sa->tkey.saddr.a6,
+		.flowi6_proto = IPPROTO_ESP,
+		.flowi6_mark = skb->mark,
+	};
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
 	}
+	return dst;
 }
 
 /*
@@ -240,7 +242,8 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 	bool frag_ok, df;
 	u8 dsfield;
 
-	dst = nipsec_route_out(net, sa, skb);
+	dst = ofamily == AF_INET ? nipsec_route_out4(net, sa, skb) :
+				     nipsec_route_out6(net, sa, skb);
 	if (!dst) {
 		nipsec_drop_count(nn, sa, NIPSEC_DROP_ROUTE);
 		kfree_skb(skb);
