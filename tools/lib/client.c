@@ -690,3 +690,13 @@ int nipsec_event_recv(struct nipsec_handle *h, nipsec_event_cb cb, void *arg)
 	free(c);
 	return err;
 }
+
+int nipsec_event_loop(struct nipsec_handle *h, nipsec_event_cb cb, void *arg)
+{
+	int err;
+
+	do
+		err = nipsec_event_recv(h, cb, arg);
+	while (!err || err == -EINTR);
+	return err;
+}

@@ -268,6 +268,12 @@ int nipsec_stats_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
  */
 int nipsec_event_subscribe(struct nipsec_handle *h);
 int nipsec_event_recv(struct nipsec_handle *h, nipsec_event_cb cb, void *arg);
+/*
+ * nipsec_event_recv() until cb returns non-zero (that value is returned)
+ * or an error: -ENOBUFS says events were lost (re-read the state with the
+ * dumps, then call again).
+ */
+int nipsec_event_loop(struct nipsec_handle *h, nipsec_event_cb cb, void *arg);
 
 /*
  * Message encoding and decoding, exported for tests and for callers that

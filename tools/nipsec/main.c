@@ -60,23 +60,22 @@ static const char usage_text[] =
 static void usage(FILE *f, const char *topic)
 {
 	const char *p = usage_text;
+	char head[64];
+	bool on = false;
 
 	if (!topic) {
 		fputs(usage_text, f);
 		return;
 	}
-	/* the lines of one object: "  nipsec OBJECT" and their continuations */
+	/* the lines of one object: "  nipsec OBJECT ..." and continuations */
+	snprintf(head, sizeof(head), "  nipsec %s", topic);
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		int len = (int)(nl - p);
-		static bool on;
-		char head[64];
 
-		snprintf(head, sizeof(head), "  nipsec %s ", topic);
 		if (!strncmp(p, "  nipsec ", 9))
-			on = !strncmp(p, head, strlen(head)) ||
-			     (!strcmp(topic, "stats") && !strncmp(p, "  nipsec stats", 14)) ||
-			     (!strcmp(topic, "monitor") && !strncmp(p, "  nipsec monitor", 16));
+			on = !strncmp(p, head, strlen(head)) &&
+			     (p[strlen(head)] == ' ' || p[strlen(head)] == '\n');
 		else if (strncmp(p, "        ", 8))
 			on = false;
 		if (on)
@@ -202,19 +201,15 @@ static int monitor(struct ctx *c)
 {
 	int err = nipsec_event_subscribe(c->h);
 
-	if (err)
-		return err;
-	for (;;) {
-		err = nipsec_event_recv(c->h, event_cb, &c->pr);
+	while (!err) {
+		err = nipsec_event_loop(c->h, event_cb, &c->pr);
 		if (err == -ENOBUFS) {
+			/* say so and go on: a monitor is for watching */
 			fprintf(stderr, "Warning: %s.\n", nipsec_errmsg(c->h));
-			continue;
+			err = 0;
 		}
-		if (err == -EINTR)
-			continue;
-		if (err)
-			return err;
 	}
+	return err;
 }
 
 static const char *const op_names[] = {

@@ -772,7 +772,8 @@ static int sa_finish(struct ps *p)
 	switch (cmd->op) {
 	case OP_SA_ADD:
 	case OP_SA_UPDATE:
-		if (need_addrs(p, &c->src, &c->dst, true) ||
+		/* an update names its SA by (spi, proto, dst) like a delete */
+		if (need_addrs(p, &c->src, &c->dst, cmd->op == OP_SA_ADD) ||
 		    need_proto_spi(p, c->proto) || sa_algs_check(p, c))
 			return -1;
 		if (c->has_encap && c->proto != NIPSEC_PROTO_ESP)
@@ -1212,6 +1213,8 @@ int parse_cmd(int argc, char **argv, const struct parse_env *env,
 		if (argc > 2)
 			return fail(&p, "\"help\" takes at most one word");
 		cmd->topic = argc > 1 ? canon_object(argv[1]) : NULL;
+		if (cmd->topic && !known_object(cmd->topic))
+			return fail(&p, "no help on \"%s\": not an object", argv[1]);
 		return 0;
 	case OP_MONITOR:
 		/* ip xfrm monitor takes "all"; nothing else means anything */

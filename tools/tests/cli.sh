@@ -40,6 +40,10 @@ expect 0 "help exits 0" $NIPSEC help
 has out "nipsec spi alloc" "help lists every object"
 expect 0 "help sa" $NIPSEC help sa
 if grep -q "policy" "$tmp/out"; then nok "help sa shows only sa"; else ok "help sa shows only sa"; fi
+expect 0 "help monitor" $NIPSEC help monitor
+if [[ $(wc -l <"$tmp/out") == 1 ]] && grep -q "nipsec monitor" "$tmp/out"; then ok "help monitor is one line"; else nok "help monitor is one line"; fi
+expect 0 "state help (ip's object name)" $NIPSEC state help
+has out "nipsec sa add" "state help shows sa"
 expect 0 "-h" $NIPSEC -h
 expect 2 "unknown option" $NIPSEC -x sa list
 has err 'unknown option "-x"' "unknown option named"

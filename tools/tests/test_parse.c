@@ -179,6 +179,8 @@ static void test_sa_ip_xfrm(void)
 		tap_ok(C.op == OP_SA_UPDATE && !c->enc.name[0] &&
 		       c->lifetime.hard_add_seconds == 60, "sa update of lifetimes only");
 	good("sa update " V4 " proto esp spi 16 reqid 3 aead rfc4106(gcm(aes)) " K20 " 128");
+	if (good("sa update dst 192.0.2.2 proto esp spi 16 encap espinudp 4500 4500 0.0.0.0"))
+		tap_ok(!C.sa.src.family && C.sa.has_encap, "sa update without src (keyed by dst)");
 	/* names the kernel may know although the tool does not */
 	if (good("sa add " V4 " proto esp spi 17 enc cbc(serpent) " K32 " auth hmac(sha3-256) " K32))
 		tap_ok(!strcmp(c->enc.name, "cbc(serpent)"), "unknown algorithms go to the kernel as named");
@@ -517,6 +519,8 @@ static void test_misc(void)
 	if (good("policy help"))
 		tap_ok(C.op == OP_HELP && !strcmp(C.topic, "policy"), "policy help");
 	bad("bogus add", "unknown object \"bogus\"");
+	bad("help bogus", "no help on \"bogus\"");
+	bad("help sa policy", "at most one word");
 	bad("sa", "needs a command");
 	bad("sa frobnicate", "unknown command \"sa frobnicate\"");
 	tap_ok(parse_cmd(0, NULL, NULL, &C, E) == -1 && strstr(E, "no command"),
