@@ -28,11 +28,11 @@ struct ps {
 	char *err;
 	const struct parse_env *env;
 	struct cmd *cmd;
-	const char *what;		/* "sa add", for messages */
+	char what[32];			/* "sa add", for messages */
 	/* words seen for the sa and spi commands */
-	bool has_spi, has_mode, has_min, has_max;
+	bool has_spi, has_min, has_max;
 	/* and for policies */
-	bool has_dir, has_action_word, has_priority;
+	bool has_dir, has_action_word;
 	const char *action_word;
 };
 
@@ -1205,8 +1205,8 @@ int parse_cmd(int argc, char **argv, const struct parse_env *env,
 	if (find_verb(&p, obj, argc > 1 ? argv[1] : NULL, &cmd->op, &takes_verb))
 		return -1;
 	p.i = takes_verb ? 2 : 1;
-	p.what = cmd->op == OP_SPI_ALLOC ? "spi alloc" :
-		 takes_verb ? argv[1] : obj;
+	snprintf(p.what, sizeof(p.what), "%s%s%s", obj, takes_verb ? " " : "",
+		 takes_verb ? argv[1] : "");
 
 	switch (cmd->op) {
 	case OP_HELP:

@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernels: stock debug
+# timeout: 300
+#
+# The nipsec tool and its library against the real module (a VM scenario:
+# link or copy it into tools/testing/scenarios/ to run it with the bench).
+# Covers every command, JSON output, kernel error messages, batches,
+# network namespaces and events.
+set -euo pipefail
+. "$SRC/tools/testing/lib.sh"
+
+if ! nipsec_loaded; then
+	check "insmod nipsec.ko" load_nipsec
+fi
+nipsec_loaded || skip_all "nipsec module not loaded"
+
+tmp=$(mktemp -d)
+on_exit rm -rf "$tmp"
+ns_new tool-a
+N() { ip netns exec tool-a "$NIPSEC" "$@"; }
+# out CMD... - run, keep stdout in $tmp/o and stderr in $tmp/e
+out() { "$@" >"$tmp/o" 2>"$tmp/e"; }
+has() { grep -qF -- "$1" "$tmp/$2"; }
+
+K20=0x00112233445566778899aabbccddeeff01020304
+K36=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff01020304
+
+check "sa add (aead, ip xfrm words)" N sa add src 192.0.2.1 dst 192.0.2.2 proto esp \
+	spi 0x100 mode transport reqid 1 replay-window 64 aead 'rfc4106(gcm(aes))' $K20 128
+check "sa add (strongSwan proposal, tunnel, sel, limits)" N sa add src 192.0.2.1 \
+	dst 192.0.2.3 proto esp spi 0x101 mode tunnel reqid 2 proposal aes256-sha256 \
+	${K36:0:66} ${K36:0:66} sel src 10.1.0.0/24 dst 10.2.0.0/24 \
+	limit time-soft 100 limit time-hard 200
+check "sa add (IPv6, chacha20poly1305)" N sa add src 2001:db8::1 dst 2001:db8::2 \
+	proto esp spi 0x102 aead 'rfc7539esp(chacha20,poly1305)' $K36 128
+
+if out N sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100 \
+	aead 'rfc4106(gcm(aes))' $K20 128; then
+	fail "duplicate sa add refused"
+else
+	ok "duplicate sa add refused (exit $?)"
+fi
+if has "Error:" e; then ok "error names the reason: $(head -1 "$tmp/e")"; else fail "error message" "$(cat "$tmp/e")"; fi
+
+echo "${K20#0x}" >"$tmp/key"
+check "sa add, key from @FILE, encap" N sa add src 192.0.2.1 dst 192.0.2.4 proto esp \
+	spi 0x103 aead 'rfc4106(gcm(aes))' "@$tmp/key" 128 encap espinudp 4500 4501 0.0.0.0
+check "sa add, keys from standard input" bash -c "printf '%s\\n%s\\n' ${K36:0:34} ${K36:0:42} |
+	ip netns exec tool-a '$NIPSEC' sa add src 192.0.2.1 dst 192.0.2.5 proto esp spi 0x104 \
+	enc 'cbc(aes)' - auth sha1 -"
+check "sa get of the encap SA" out N sa get dst 192.0.2.4 proto esp spi 0x103
+has "encap type espinudp sport 4500 dport 4501" o && ok "encap shown" || fail "encap shown" "$(cat "$tmp/o")"
+if out N sa add src 192.0.2.1 dst 192.0.2.6 proto ah spi 0x105 auth sha1 $K20; then
+	ok "AH SA accepted"
+	N sa del dst 192.0.2.6 proto ah spi 0x105 || true
+else
+	diag "AH SA refused: $(cat "$tmp/e")"
+	ok "AH SA answered # SKIP refused by the module"
+fi
+# a truncation the parser allows and the module refuses: its extack shows
+if out N sa add src 192.0.2.1 dst 192.0.2.7 proto esp spi 0x106 enc 'cbc(aes)' ${K36:0:34} \
+	auth-trunc 'hmac(sha256)' ${K36:0:66} 192; then
+	ok "hmac(sha256) truncated to 192 accepted"
+else
+	diag "$(cat "$tmp/e")"
+	grep -q "^Error: .*(sa add: " "$tmp/e" && ok "kernel refusal shows its extack" ||
+		fail "kernel refusal shows its extack" "$(cat "$tmp/e")"
+fi
+N sa del dst 192.0.2.4 proto esp spi 0x103 || true
+N sa del dst 192.0.2.5 proto esp spi 0x104 || true
+N sa del dst 192.0.2.7 proto esp spi 0x106 2>/dev/null || true
+
+check "sa get" out N sa get dst 192.0.2.2 proto esp spi 0x100
+if has "rfc4106(gcm(aes)) icv 128" o && ! has "0011223344" o; then
+	ok "sa get shows the algorithm, not the key"
+else
+	fail "sa get shows the algorithm, not the key" "$(cat "$tmp/o")"
+fi
+check "sa list" out N sa list
+if [[ $(grep -c '^src ' "$tmp/o") == 3 ]]; then ok "sa list shows 3 SAs"; else fail "sa list shows 3 SAs" "$(cat "$tmp/o")"; fi
+_indent <"$tmp/o"
+check "sa list -j" out N -j sa list
+check "sa list -j is valid JSON with 3 SAs" python3 -c \
+	"import json,sys; d=json.load(open('$tmp/o')); sys.exit(len(d) != 3)"
+check "sa list filter reqid" out N -j sa list reqid 2
+check "filtered list has the tunnel SA only" python3 -c \
+	"import json,sys; d=json.load(open('$tmp/o')); sys.exit(not (len(d)==1 and d[0]['mode']=='tunnel' and d[0]['auth']['trunc-bits']==128))"
+
+check "spi alloc" out N -j spi alloc src 192.0.2.9 dst 192.0.2.1 proto esp reqid 9 min 0x2000 max 0x2fff
+spi=$(python3 -c "import json; print(json.load(open('$tmp/o'))['spi'])" 2>/dev/null || echo 0)
+if ((spi >= 0x2000 && spi <= 0x2fff)); then ok "allocated spi in range ($spi)"; else fail "allocated spi in range ($spi)"; fi
+check "sa update completes the larval SA" N sa update src 192.0.2.9 dst 192.0.2.1 proto esp \
+	spi "$spi" reqid 9 proposal aes128gcm16 $K20
+check "completed SA is mature" out N sa get dst 192.0.2.1 proto esp spi "$spi"
+has "state mature" o && ok "state mature" || fail "state mature" "$(cat "$tmp/o")"
+
+# events: a monitor in the background sees deletes
+ip netns exec tool-a "$NIPSEC" -j monitor >"$tmp/mon" 2>&1 &
+mon=$!
+on_exit kill "$mon"
+sleep 0.5
+check "sa del" N sa del src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100
+check_not "sa get after del fails" N sa get dst 192.0.2.2 proto esp spi 0x100
+
+check "policy add (transport)" out N -j policy add src 192.0.2.1 dst 192.0.2.2 dir out \
+	tmpl proto esp mode transport reqid 1
+pid=$(python3 -c "import json; print(json.load(open('$tmp/o'))['id'])" 2>/dev/null || echo "")
+[[ -n $pid ]] && ok "policy add -j prints its id ($pid)" || fail "policy add -j prints its id" "$(cat "$tmp/o" "$tmp/e")"
+check "policy add (tunnel, ports, priority)" N policy add src 10.1.0.0/24 dst 10.2.0.0/24 \
+	proto tcp dport 443 dir fwd priority 10 tmpl src 192.0.2.3 dst 192.0.2.1 proto esp \
+	mode tunnel reqid 2
+check "policy add (block)" N policy add src 0.0.0.0/0 dst 198.51.100.0/24 dir out action block
+check "policy list" out N policy list
+if [[ $(grep -c 'dir ' "$tmp/o") == 3 ]]; then ok "policy list shows 3"; else fail "policy list shows 3" "$(cat "$tmp/o")"; fi
+_indent <"$tmp/o"
+check "policy list -j valid JSON" bash -c "'$NIPSEC' -j -n tool-a policy list | python3 -m json.tool"
+[[ -n $pid ]] && check "policy get id" N policy get id "$pid"
+check "policy get by selector" N policy get dir fwd src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp dport 443
+check "policy del by selector" N policy del dir fwd src 10.1.0.0/24 dst 10.2.0.0/24 proto tcp dport 443
+[[ -n $pid ]] && check "policy del by id" N policy del id "$pid"
+check "policy flush" N policy flush
+check "stats" out N stats
+has "drop-no-sa" o && ok "stats lists drop counters" || fail "stats lists drop counters" "$(cat "$tmp/o")"
+check "stats of one SA" out N -j stats sa 0x101 dst 192.0.2.3 proto esp
+_indent <"$tmp/o"
+check "sa flush" N sa flush
+sleep 0.5
+kill "$mon" 2>/dev/null || true
+wait "$mon" 2>/dev/null || true
+if grep -q '"event":"sa-del"' "$tmp/mon" && grep -q '"event":"policy-del"' "$tmp/mon"; then
+	ok "monitor printed sa-del and policy-del events"
+else
+	fail "monitor printed sa-del and policy-del events" "$(cat "$tmp/mon")"
+fi
+head -3 "$tmp/mon" | _indent
+check "monitor output is JSON lines" python3 -c \
+	"import json; [json.loads(l) for l in open('$tmp/mon') if l.strip()]"
+
+# a batch of 2000 SAs on one socket
+for i in $(seq 1 2000); do
+	printf 'sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi %d aead rfc4106(gcm(aes)) %s 128\n' \
+		$((0x10000 + i)) $K20
+done >"$tmp/batch"
+start=$(date +%s.%N)
+check "batch of 2000 sa add" "$NIPSEC" -n tool-a -b "$tmp/batch"
+diag "2000 SAs in $(echo "$(date +%s.%N) - $start" | bc) s"
+check "2000 SAs listed" bash -c "[[ \$('$NIPSEC' -n tool-a -j sa list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2000 ]]"
+printf 'sa flush\nsa del dst 192.0.2.2 proto esp spi 5\nsa flush\n' >"$tmp/bad"
+if "$NIPSEC" -n tool-a -b "$tmp/bad" 2>"$tmp/e"; then fail "batch stops at a kernel error"; else ok "batch stops at a kernel error"; fi
+has "Command failed $tmp/bad:2" e && ok "batch error names line 2" || fail "batch error names line 2" "$(cat "$tmp/e")"
