@@ -20,12 +20,25 @@ CACHE=${NIPSEC_CACHE:-/var/cache/nipsec}
 BUILD=${NIPSEC_BUILD:-$SRC/.build}
 KSRC=${NIPSEC_KSRC:-$CACHE/linux-source-6.12}
 PY=$(command -v /usr/bin/python3 || command -v python3)
-TALLY=$BUILD/tally
 MAKE=${MAKE:-make}
 export NIPSEC_CACHE=$CACHE
 
-say() { echo "$*"; }
 log() { echo "bench: $*" >&2; }
+
+# Several people may run the bench in one checkout at once: the first run
+# owns $BUILD, a concurrent one works in $BUILD/run-<pid> instead.  Nested
+# calls (make compat/sparse from make check) inherit the parent's choice.
+mkdir -p "$BUILD"
+if [[ -z ${NIPSEC_BENCH_OWNER:-} ]]; then
+	exec {_lockfd}>"$BUILD/.lock"
+	if ! flock -n "$_lockfd"; then
+		BUILD=$BUILD/run-$$
+		mkdir -p "$BUILD"
+		log "another bench run holds the default build dir; this one uses $BUILD"
+	fi
+	export NIPSEC_BENCH_OWNER=$$ NIPSEC_BUILD=$BUILD
+fi
+TALLY=$BUILD/tally
 
 # ------------------------------------------------------------ bookkeeping
 
