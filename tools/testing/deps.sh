@@ -22,7 +22,7 @@ pkgs=(
 	# the VM bench
 	qemu-system-x86 busybox-static cpio xz-utils zstd gzip file
 	# used by scenarios inside the VM (the guest runs the host's userspace)
-	iproute2 iputils-ping iperf3 tcpdump tshark conntrack nftables procps
+	iproute2 iputils-ping iperf3 tcpdump tshark conntrack nftables procps jq xxd
 	strongswan strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 )
 
