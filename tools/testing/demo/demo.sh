@@ -35,12 +35,13 @@ key() { printf '0x%s' "$(od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n')"; }
 # esp_only PCAP - how many captured packets were ESP, and how many were not
 esp_only() {
 	local esp other
-	esp=$(tshark -r "$1" -Y esp 2>/dev/null | wc -l)
-	other=$(tshark -r "$1" -Y 'ip && !esp' 2>/dev/null | wc -l)
+	esp=$(tshark -r "$1" -Y 'ip.proto == 50' 2>/dev/null | wc -l)
+	other=$(tshark -r "$1" -Y 'ip && ip.proto != 50' 2>/dev/null | wc -l)
 	say "Captured on the wire: $esp ESP packets, $other other IPv4 packets."
 	((esp > 0 && other == 0))
 }
 
+mkdir -p "$RESULTS"
 load_nipsec || die "cannot load nipsec.ko"
 say "nipsec $(modinfo -F version "$NIPSEC_KO") is loaded: $(modinfo -F description "$NIPSEC_KO")."
 
