@@ -25,7 +25,7 @@ struct ctx {
 };
 
 static const char usage_text[] =
-"Usage: nipsec [-j] [-n NETNS] [-b FILE] OBJECT COMMAND [ARGS]\n"
+"Usage: nipsec [-j] [-s] [-n NETNS] [-b FILE] OBJECT COMMAND [ARGS]\n"
 "\n"
 "  nipsec sa add|update src ADDR dst ADDR proto esp|ah spi SPI\n"
 "          [mode transport|tunnel] [reqid N] [replay-window N] [flag esn]\n"
@@ -53,7 +53,8 @@ static const char usage_text[] =
 "  nipsec help [OBJECT]\n"
 "\n"
 "KEY: 0xHEX, @FILE (hex in a file), - (hex on standard input) or a string.\n"
-"Options: -j JSON output, -n NETNS run in /run/netns/NETNS,\n"
+"Options: -j JSON output, -s usage and counters of SAs and policies,\n"
+"         -n NETNS run in /run/netns/NETNS,\n"
 "         -b FILE run the commands of FILE (- for standard input).\n"
 "See nipsec(8).\n";
 
@@ -391,7 +392,7 @@ int main(int argc, char **argv)
 {
 	struct ctx c = { .env = { .key_stdin = stdin } };
 	const char *netns = NULL, *batch_file = NULL;
-	bool json = false;
+	bool json = false, stats = false;
 	int i, ret;
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
@@ -403,6 +404,9 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(o, "-j") || !strcmp(o, "-json") || !strcmp(o, "--json")) {
 			json = true;
+		} else if (!strcmp(o, "-s") || !strcmp(o, "-stats") ||
+			   !strcmp(o, "--stats")) {
+			stats = true;
 		} else if (!strcmp(o, "-n") || !strcmp(o, "-netns") ||
 			   !strcmp(o, "--netns") || !strcmp(o, "-b") ||
 			   !strcmp(o, "-batch") || !strcmp(o, "--batch")) {
@@ -434,6 +438,7 @@ int main(int argc, char **argv)
 	if (netns && enter_netns(netns))
 		return EXIT_FAILURE;
 	printer_init(&c.pr, stdout, json);
+	c.pr.stats = stats;
 	if (batch_file)
 		ret = batch(&c, batch_file);
 	else

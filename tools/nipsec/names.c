@@ -469,10 +469,12 @@ static int sw_enc(const char *tok, struct proposal *p, char *err)
 	if (!strcmp(rest, "gmac"))
 		return set_enc(p, "rfc4543(gcm(aes))", (uint16_t)(bits / 8 + 4),
 			       true, 128, tok, err);
-	if (!strncmp(rest, "gcm", 3) && (icv = icv_suffix(rest + 3)))
+	/* gcm and ccm: the salt is 4 and 3 bytes */
+	icv = strlen(rest) > 3 ? icv_suffix(rest + 3) : 0;
+	if (icv && !strncmp(rest, "gcm", 3))
 		return set_enc(p, "rfc4106(gcm(aes))", (uint16_t)(bits / 8 + 4),
 			       true, icv, tok, err);
-	if (!strncmp(rest, "ccm", 3) && (icv = icv_suffix(rest + 3)))
+	if (icv && !strncmp(rest, "ccm", 3))
 		return set_enc(p, "rfc4309(ccm(aes))", (uint16_t)(bits / 8 + 3),
 			       true, icv, tok, err);
 	return 1;

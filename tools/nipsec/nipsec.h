@@ -120,6 +120,7 @@ int proposal_nkeys(const struct proposal *p);
 struct printer {
 	FILE *out;
 	bool json;
+	bool stats;			/* text: usage and counters too (-s) */
 	bool in_list;			/* JSON: inside print_list_begin/end */
 	struct json j;
 };

@@ -219,9 +219,9 @@ static int get_xfrm_proto(struct ps *p, const char *kw, uint8_t *proto)
 static int get_ul_proto(struct ps *p, const char *kw, uint8_t *proto)
 {
 	const char *s = peek(p);
-	int v;
+	int v = s ? name_lookup(ul_protos, s) : -1;
 
-	if (s && (v = name_lookup(ul_protos, s)) >= 0) {
+	if (v >= 0) {
 		p->i++;
 		*proto = (uint8_t)v;
 		return 0;

@@ -12,6 +12,8 @@
 
 #include "nipsec.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 void printer_init(struct printer *p, FILE *out, bool json)
 {
 	memset(p, 0, sizeof(*p));
@@ -193,7 +195,7 @@ static void lifetime_text(FILE *f, const struct nipsec_lifetime *l)
 {
 	bool any = false;
 
-	for (size_t i = 0; i < sizeof(lft_words) / sizeof(lft_words[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(lft_words); i++) {
 		uint64_t v = lft_get(l, i);
 
 		if (!v)
@@ -209,7 +211,7 @@ static void lifetime_text(FILE *f, const struct nipsec_lifetime *l)
 static void lifetime_json(struct json *j, const struct nipsec_lifetime *l)
 {
 	json_obj_begin(j, "lifetime");
-	for (size_t i = 0; i < sizeof(lft_words) / sizeof(lft_words[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(lft_words); i++)
 		json_u64(j, lft_words[i].word, lft_get(l, i));
 	json_obj_end(j);
 }
@@ -239,7 +241,7 @@ static const char *proto_name(uint8_t proto, char *buf, size_t len)
 	return nv(xfrm_protos, proto, buf, len);
 }
 
-static void sa_text(FILE *f, const struct nipsec_sa *sa)
+static void sa_text(FILE *f, const struct nipsec_sa *sa, bool stats)
 {
 	const struct nipsec_sa_cfg *c = &sa->cfg;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], n1[16], n2[16];
@@ -277,9 +279,10 @@ static void sa_text(FILE *f, const struct nipsec_sa *sa)
 		fprintf(f, "\tstate %s seq 0x%" PRIx64 " seq-in 0x%" PRIx64 "\n",
 			sa->has_state ? nv(sa_states, sa->state, n1, sizeof(n1)) : "-",
 			c->seq, sa->seq_in);
-	if (sa->has_usage)
+	/* like ip -s: usage and counters only when asked for */
+	if (stats && sa->has_usage)
 		usage_text(f, &sa->usage);
-	if (sa->has_stats) {
+	if (stats && sa->has_stats) {
 		fputs("\tstats:\n", f);
 		stats_text(f, "\t  ", &sa->stats);
 	}
@@ -342,7 +345,7 @@ static void sa_fields_json(struct json *j, const struct nipsec_sa *sa)
 void print_sa(struct printer *p, const struct nipsec_sa *sa)
 {
 	if (!p->json) {
-		sa_text(p->out, sa);
+		sa_text(p->out, sa, p->stats);
 		return;
 	}
 	json_obj_begin(&p->j, NULL);
@@ -417,7 +420,7 @@ void print_policy(struct printer *p, const struct nipsec_policy *pol)
 		tmpl_text(f, &c->tmpl);
 		fputc('\n', f);
 	}
-	if (pol->has_usage)
+	if (p->stats && pol->has_usage)
 		usage_text(f, &pol->usage);
 }
 

@@ -102,7 +102,7 @@ if [[ -f nipsec/nipsec.8 ]]; then
 	missing=
 	for w in "sa add" "sa update" "sa del" "sa get" "sa list" "sa flush" "spi alloc" \
 		"policy add" "policy del" "policy get" "policy list" "policy flush" \
-		stats monitor -j -n -b proposal EXIT "SEE ALSO" ip-xfrm; do
+		stats monitor -j -s -n -b proposal EXIT "SEE ALSO" ip-xfrm; do
 		grep -qF -- "$w" "$tmp/man" || missing+=" '$w'"
 	done
 	if [[ -z $missing ]]; then ok "man page covers every command and option"; else nok "man page covers every command and option (missing$missing)"; fi

@@ -71,7 +71,10 @@ static const char *members(const char *s, int depth, char close, bool keys)
 	for (;;) {
 		if (keys) {
 			s = string(ws(s));
-			if (!s || *(s = ws(s)) != ':')
+			if (!s)
+				return NULL;
+			s = ws(s);
+			if (*s != ':')
 				return NULL;
 			s++;
 		}
@@ -258,6 +261,16 @@ static void test_sa_output(void)
 	       strstr(s, "limit time-hard 3600") && strstr(s, "state mature"),
 	       "text SA selector, limits, state");
 	tap_ok(no_key_bytes(s), "text SA shows no key bytes");
+	tap_ok(!strstr(s, "lifetime current") && !strstr(s, "rx-packets"),
+	       "text SA without -s: no usage, no counters");
+	free(s);
+	cap_open(&c, false);
+	c.pr.stats = true;
+	print_sa(&c.pr, &sa);
+	s = cap_close(&c);
+	tap_ok(strstr(s, "\tlifetime current:\n\t  1234(bytes), 0(packets)\n") &&
+	       strstr(s, "\tstats:\n") && strstr(s, "rx-packets"),
+	       "text SA with -s: usage and counters");
 	free(s);
 
 	cap_open(&c, true);
