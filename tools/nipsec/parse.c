@@ -90,7 +90,7 @@ bad:
 static int get_u32(struct ps *p, const char *kw, uint32_t *v, uint32_t min,
 		   uint32_t max)
 {
-	uint64_t x;
+	uint64_t x = 0;
 
 	if (get_u64(p, kw, &x, min, max))
 		return -1;
@@ -100,7 +100,7 @@ static int get_u32(struct ps *p, const char *kw, uint32_t *v, uint32_t min,
 
 static int get_u16(struct ps *p, const char *kw, uint16_t *v)
 {
-	uint32_t x;
+	uint32_t x = 0;
 
 	if (get_u32(p, kw, &x, 0, 65535))
 		return -1;
@@ -110,7 +110,7 @@ static int get_u16(struct ps *p, const char *kw, uint16_t *v)
 
 static int get_u8(struct ps *p, const char *kw, uint8_t *v)
 {
-	uint32_t x;
+	uint32_t x = 0;
 
 	if (get_u32(p, kw, &x, 0, 255))
 		return -1;
@@ -1185,7 +1185,7 @@ int parse_cmd(int argc, char **argv, const struct parse_env *env,
 	struct ps p = { .argc = argc, .argv = argv, .err = err, .env = env,
 			.cmd = cmd };
 	const char *obj;
-	bool takes_verb;
+	bool takes_verb = false;
 	int ret;
 
 	memset(cmd, 0, sizeof(*cmd));
