@@ -215,7 +215,11 @@ struct nipsec_event {
 	};
 };
 
-/* Callbacks return 0 to go on; anything else stops the dump or loop. */
+/*
+ * Callbacks return 0 to go on; anything else stops the dump or loop (a
+ * negative value is then returned by the call). The struct they get is
+ * only valid during the callback: copy what you keep.
+ */
 typedef int (*nipsec_sa_cb)(const struct nipsec_sa *sa, void *arg);
 typedef int (*nipsec_policy_cb)(const struct nipsec_policy *pol, void *arg);
 typedef int (*nipsec_event_cb)(const struct nipsec_event *ev, void *arg);
@@ -263,8 +267,9 @@ int nipsec_stats_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
 /*
  * Events. Subscribe a handle that is used for nothing else (replies and
  * events would interleave otherwise), then call nipsec_event_recv() when
- * nipsec_fd() is readable, or in a loop: it blocks for one read and calls
- * cb for each event in it. It returns -ENOBUFS once if events were lost.
+ * nipsec_fd() is readable, or in a loop: it blocks for one read (or
+ * returns -EAGAIN if the caller made the fd non-blocking) and calls cb for
+ * each event in it. It returns -ENOBUFS once if events were lost.
  */
 int nipsec_event_subscribe(struct nipsec_handle *h);
 int nipsec_event_recv(struct nipsec_handle *h, nipsec_event_cb cb, void *arg);
