@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# The kernel's own YNL CLI (tools/net/ynl/cli.py of linux-source-6.12) as an
+# independent netlink client for the nipsec scenarios. Source after lib.sh:
+#
+#   ynl_setup || skip_all "no YNL CLI"
+#   ynl --do sa-get --json '{"spi": 256, "proto": "esp", "dst-v4": ...}'
+#
+# On the host the CLI is in the unpacked source under $NIPSEC_CACHE; in the
+# VM that directory is hidden (the guest's /var is a tmpfs), so the CLI is
+# unpacked once per boot from /usr/src/linux-source-6.12.tar.* into /tmp.
+# It needs python3-yaml. Its output is JSON (--output-json); an error is
+# "Netlink error: <strerror>" followed by the kernel's extack.
+
+YNL_UNPACK=/tmp/nipsec-ynl
+YNL_CLI=
+
+# ynl_setup - find or unpack cli.py; sets YNL_CLI
+ynl_setup() {
+	local c tb
+	python3 -c 'import yaml' 2>/dev/null || return 1
+	for c in "${NIPSEC_YNL_CLI:-}" \
+		"${NIPSEC_CACHE:-/var/cache/nipsec}/linux-source-6.12/tools/net/ynl/cli.py" \
+		"$YNL_UNPACK/linux-source-6.12/tools/net/ynl/cli.py"; do
+		if [[ -n $c && -f $c ]]; then
+			YNL_CLI=$c
+			return 0
+		fi
+	done
+	tb=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12.tar.*' 2>/dev/null | head -n1)
+	[[ -n $tb ]] || return 1
+	mkdir -p "$YNL_UNPACK"
+	# several scenarios may ask at once: one unpacks
+	(
+		flock 9
+		c=$YNL_UNPACK/linux-source-6.12/tools/net/ynl/cli.py
+		[[ -f $c ]] || tar -C "$YNL_UNPACK" -xf "$tb" --wildcards \
+			'linux-source-6.12/tools/net/ynl/cli.py' \
+			'linux-source-6.12/tools/net/ynl/lib/*.py'
+	) 9>"$YNL_UNPACK.lock" || return 1
+	YNL_CLI=$YNL_UNPACK/linux-source-6.12/tools/net/ynl/cli.py
+	[[ -f $YNL_CLI ]]
+}
+
+# ynl ARGS... - cli.py with the nipsec spec, JSON output
+ynl() {
+	python3 "$YNL_CLI" --spec "$SRC/uapi/nipsec.yaml" --no-schema --output-json "$@"
+}
+
+# ynl_ns NS ARGS... - the same inside a network namespace
+ynl_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" python3 "$YNL_CLI" --spec "$SRC/uapi/nipsec.yaml" \
+		--no-schema --output-json "$@"
+}
+
+# ip2int ADDR - an IPv4 address as the integer YNL wants for u32 attributes
+ip2int() {
+	local IFS=.
+	# shellcheck disable=SC2086 # split on dots
+	set -- $1
+	echo $((($1 << 24) | ($2 << 16) | ($3 << 8) | $4))
+}
+
+# ip6hex ADDR - an IPv6 address as the hex string YNL wants for binary
+ip6hex() {
+	python3 -c 'import ipaddress,sys; print(ipaddress.IPv6Address(sys.argv[1]).packed.hex())' "$1"
+}
