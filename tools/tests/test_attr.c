@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -499,6 +500,65 @@ static void test_errno(void)
 	tap_ok(!strcmp(nipsec_errmsg(NULL), ""), "errmsg of no handle is empty");
 }
 
+/*
+ * Whatever a kernel (or anything else on the socket) sends, decoding stays
+ * inside the buffer: random attribute streams with well-formed headers,
+ * random types, lengths and nesting. The ASan build checks the reads.
+ */
+static void test_random_attrs(void)
+{
+	uint32_t seed = 777;
+	int parsed = 0;
+
+	for (int round = 0; round < 5000; round++) {
+		struct nl_msg *m = new_msg(NIPSEC_CMD_SA_GET);
+		struct nipsec_event *ev = malloc(sizeof(*ev));
+		struct nipsec_policy pol;
+		struct nipsec_sa sa;
+		struct nlattr *at, *nest = NULL;
+		uint8_t junk[40];
+		int len, n;
+
+		if (!m || !ev) {
+			free(ev);
+			nlmsg_free(m);
+			return;
+		}
+		n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+		for (int i = 0; i < n; i++) {
+			int type, plen;
+
+			seed = seed * 1103515245u + 12345u;
+			type = 1 + (seed >> 16) % 32;
+			seed = seed * 1103515245u + 12345u;
+			plen = (seed >> 16) % 21;
+			for (int k = 0; k < plen; k++) {
+				seed = seed * 1103515245u + 12345u;
+				junk[k] = (uint8_t)(seed >> 20);
+			}
+			if (!nest && (seed & 0x300) == 0x300) {
+				nest = nla_nest_start(m, type);
+				continue;
+			}
+			nla_put(m, type, plen, junk);
+			if (nest && (seed & 0xc00) == 0xc00) {
+				nla_nest_end(m, nest);
+				nest = NULL;
+			}
+		}
+		if (nest)
+			nla_nest_end(m, nest);
+		at = attrs(m, &len);
+		parsed += !nipsec_parse_sa(at, len, &sa);
+		parsed += !nipsec_parse_policy(at, len, &pol);
+		for (uint8_t cmd = NIPSEC_CMD_ACQUIRE_NTF; cmd <= NIPSEC_CMD_MAPPING_NTF; cmd++)
+			parsed += !nipsec_parse_event(cmd, at, len, ev);
+		free(ev);
+		nlmsg_free(m);
+	}
+	tap_ok(true, "5000 random attribute streams decoded or refused (%d decodes)", parsed);
+}
+
 void test_attr(void)
 {
 	test_sa_roundtrip();
@@ -509,4 +569,5 @@ void test_attr(void)
 	test_events();
 	test_extack();
 	test_errno();
+	test_random_attrs();
 }
