@@ -203,6 +203,22 @@ static int on_dump_intr(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Back to libnl's defaults: the callbacks point into a finished call's
+ * stack, and libnl clones the socket's callbacks for its own requests
+ * (genl_ctrl_resolve_grp), which must not find them.
+ */
+static void reset_cbs(struct nl_sock *sk)
+{
+	static const enum nl_cb_type types[] = {
+		NL_CB_VALID, NL_CB_ACK, NL_CB_FINISH, NL_CB_DUMP_INTR,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		nl_socket_modify_cb(sk, types[i], NL_CB_DEFAULT, NULL, NULL);
+	nl_socket_modify_err_cb(sk, NL_CB_DEFAULT, NULL, NULL);
+}
+
 static int transact(struct nipsec_handle *h, struct nl_msg *msg,
 		    int (*reply)(struct nlattr *, int, void *), void *arg)
 {
@@ -218,8 +234,10 @@ static int transact(struct nipsec_handle *h, struct nl_msg *msg,
 
 	err = nl_send_auto(sk, msg);
 	nlmsg_free(msg);
-	if (err < 0)
-		return nipsec_nl2errno(err);
+	if (err < 0) {
+		x.err = nipsec_nl2errno(err);
+		goto out;
+	}
 	while (!x.done) {
 		err = nl_recvmsgs_default(sk);
 		if (err < 0) {
@@ -229,6 +247,8 @@ static int transact(struct nipsec_handle *h, struct nl_msg *msg,
 			break;
 		}
 	}
+out:
+	reset_cbs(sk);
 	return x.err;
 }
 
@@ -624,10 +644,16 @@ int nipsec_stats_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
 
 int nipsec_event_subscribe(struct nipsec_handle *h)
 {
+	return nipsec_subscribe_group(h, NIPSEC_FAMILY_NAME, NIPSEC_MCGRP_EVENTS);
+}
+
+int nipsec_subscribe_group(struct nipsec_handle *h, const char *family,
+			   const char *group)
+{
 	int grp, err;
 
 	h->errmsg[0] = '\0';
-	grp = genl_ctrl_resolve_grp(h->sk, NIPSEC_FAMILY_NAME, NIPSEC_MCGRP_EVENTS);
+	grp = genl_ctrl_resolve_grp(h->sk, family, group);
 	if (grp < 0)
 		return nipsec_nl2errno(grp);
 	/* events are not answers to our requests: no sequence numbers */
@@ -677,6 +703,7 @@ int nipsec_event_recv(struct nipsec_handle *h, nipsec_event_cb cb, void *arg)
 	h->errmsg[0] = '\0';
 	nl_socket_modify_cb(h->sk, NL_CB_VALID, NL_CB_CUSTOM, on_event, c);
 	err = nl_recvmsgs_default(h->sk);
+	reset_cbs(h->sk);
 	if (err == -NLE_NOMEM) {
 		/* libnl reports the socket's ENOBUFS (lost events) so */
 		err = -ENOBUFS;

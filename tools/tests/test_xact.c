@@ -7,6 +7,7 @@
  * nipsec calls rely on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/genetlink.h>
@@ -117,5 +118,12 @@ void test_xact(void)
 			bad++;
 	}
 	tap_ok(!bad, "2000 requests on one socket, each with its reply and ACK");
+
+	/* libnl's own requests after ours must not find our callbacks */
+	err = nipsec_subscribe_group(h, "nlctrl", "notify");
+	tap_ok(!err, "joining a multicast group after requests (%d)", err);
+	fcntl(nipsec_fd(h), F_SETFL, fcntl(nipsec_fd(h), F_GETFL) | O_NONBLOCK);
+	err = nipsec_event_recv(h, NULL, NULL);
+	tap_ok(err == -EAGAIN, "a non-blocking event read with nothing queued (%d)", err);
 	nipsec_close(h);
 }
