@@ -15,6 +15,22 @@
  *  - zero means "unset" for the optional fields that cannot be zero
  *    (reqid, spi in filters, lifetimes); fields where zero is meaningful
  *    have a has_* companion.
+ *
+ * Example:
+ *
+ *	struct nipsec_sa_cfg c = { .proto = NIPSEC_PROTO_ESP, .spi = 0x100,
+ *				   .mode = NIPSEC_MODE_TUNNEL, .reqid = 1 };
+ *	int err;
+ *	struct nipsec_handle *h = nipsec_open(&err);
+ *
+ *	(fill c.src, c.dst, c.aead: name, key, key_len, bits)
+ *	err = nipsec_sa_new(h, &c);
+ *	if (err)
+ *		log("sa-new: %s (%s)", nipsec_errmsg(h), strerror(-err));
+ *	nipsec_close(h);
+ *
+ * Build with -I<uapi dir> (for <linux/nipsec.h>) and link libnipsec.a
+ * with `pkg-config --libs libnl-genl-3.0`.
  */
 #ifndef NIPSEC_CLIENT_H
 #define NIPSEC_CLIENT_H
