@@ -196,6 +196,19 @@ scenarios_for() {
 	return 0
 }
 
+# progress FLAVOR RESDIR "SCENARIOS" - say when each scenario finishes, so a
+# long VM run is not silent (runs in the background while QEMU runs)
+progress() {
+	local flavor=$1 res=$2 scen=$3 s seen=" "
+	while sleep 2; do
+		for s in kunit $scen; do
+			[[ $seen == *" $s "* || ! -f $res/$s/rc ]] && continue
+			seen+="$s "
+			log "$flavor/$s finished (exit $(cat "$res/$s/rc"))"
+		done
+	done
+}
+
 # vm FLAVOR "SCENARIOS" KUNIT(0|1) [MODE] - boot, run, report.  Needs KDIR,
 # BZIMAGE, KVER, KO_DIR set.  Returns non-zero on any failure.
 vm() {
@@ -230,8 +243,12 @@ vm() {
 			"$BUILD/$flavor/initrd.gz" "$res" "${NIPSEC_VM_TIMEOUT:-1800}" || rc=$?
 		return "$rc"
 	fi
+	progress "$flavor" "$res" "$scen" &
+	local ppid=$!
 	NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" "$BUILD/$flavor/initrd.gz" "$res" \
 		"${NIPSEC_VM_TIMEOUT:-$((n * t + 600))}" || rc=$?
+	kill "$ppid" 2>/dev/null || true
+	wait "$ppid" 2>/dev/null || true
 	log "$flavor VM ran $(($(date +%s) - start))s (exit $rc); guest booted at $(sed -n 's/^booted //p' "$res/boot-time" 2>/dev/null || echo '?')s uptime; results in $res"
 	local kargs=()
 	((kunit)) && kargs+=(--kunit)
