@@ -149,3 +149,33 @@ check "2000 SAs listed" bash -c "[[ \$('$NIPSEC' -n tool-a -j sa list | python3 
 printf 'sa flush\nsa del dst 192.0.2.2 proto esp spi 5\nsa flush\n' >"$tmp/bad"
 if "$NIPSEC" -n tool-a -b "$tmp/bad" 2>"$tmp/e"; then fail "batch stops at a kernel error"; else ok "batch stops at a kernel error"; fi
 has "Command failed $tmp/bad:2" e && ok "batch error names line 2" || fail "batch error names line 2" "$(cat "$tmp/e")"
+
+# expire and acquire events
+N sa flush
+N policy flush
+ip -n tool-a link add d0 type dummy
+ip -n tool-a addr add 192.0.2.1/24 dev d0
+ip -n tool-a link set d0 up
+ip netns exec tool-a "$NIPSEC" monitor >"$tmp/mon2" 2>&1 &
+mon2=$!
+on_exit kill "$mon2"
+sleep 0.5
+check "sa add with 1 s soft and 2 s hard limits" N sa add src 192.0.2.1 dst 192.0.2.8 \
+	proto esp spi 0x300 aead 'rfc4106(gcm(aes))' $K20 128 limit time-soft 1 time-hard 2
+check "protect policy without an SA" N policy add src 192.0.2.1 dst 192.0.2.50 dir out \
+	tmpl proto esp mode transport reqid 99
+ip netns exec tool-a ping -c 1 -W 1 192.0.2.50 >/dev/null 2>&1 || true
+for _ in 1 2 3 4 5 6 7 8; do
+	grep -q "^expire hard" "$tmp/mon2" && break
+	sleep 1
+done
+kill "$mon2" 2>/dev/null || true
+wait "$mon2" 2>/dev/null || true
+_indent <"$tmp/mon2"
+grep -q "^acquire policy .* reqid 99 " "$tmp/mon2" && ok "monitor: acquire for the SA-less policy" ||
+	fail "monitor: acquire for the SA-less policy" "$(cat "$tmp/mon2")"
+grep -q "^expire soft limit add-time src 192.0.2.1 dst 192.0.2.8 proto esp spi 0x00000300" "$tmp/mon2" &&
+	ok "monitor: soft expire" || fail "monitor: soft expire" "$(cat "$tmp/mon2")"
+grep -q "^expire hard limit add-time .* spi 0x00000300" "$tmp/mon2" &&
+	ok "monitor: hard expire" || fail "monitor: hard expire" "$(cat "$tmp/mon2")"
+check_not "hard-expired SA is gone" N sa get dst 192.0.2.8 proto esp spi 0x300
