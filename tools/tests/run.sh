@@ -5,7 +5,7 @@
 # under AddressSanitizer and UBSan, then the tool's command line behaviour.
 # Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -u
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 n=0
 pass=0

@@ -8,6 +8,7 @@
 # Covers every command, JSON output, kernel error messages, batches,
 # network namespaces and events.
 set -euo pipefail
+# shellcheck source=tools/testing/lib.sh
 . "$SRC/tools/testing/lib.sh"
 
 if ! nipsec_loaded; then
@@ -22,6 +23,12 @@ N() { ip netns exec tool-a "$NIPSEC" "$@"; }
 # out CMD... - run, keep stdout in $tmp/o and stderr in $tmp/e
 out() { "$@" >"$tmp/o" 2>"$tmp/e"; }
 has() { grep -qF -- "$1" "$tmp/$2"; }
+# verdict DESC FILE CMD... - ok iff CMD succeeds; else fail showing FILE
+verdict() {
+	local desc=$1 file=$2
+	shift 2
+	if "$@"; then ok "$desc"; else fail "$desc" "$(cat "$file")"; fi
+}
 
 K20=0x00112233445566778899aabbccddeeff01020304
 K36=0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff01020304
@@ -50,7 +57,7 @@ check "sa add, keys from standard input" bash -c "printf '%s\\n%s\\n' ${K36:0:34
 	ip netns exec tool-a '$NIPSEC' sa add src 192.0.2.1 dst 192.0.2.5 proto esp spi 0x104 \
 	enc 'cbc(aes)' - auth sha1 -"
 check "sa get of the encap SA" out N sa get dst 192.0.2.4 proto esp spi 0x103
-has "encap type espinudp sport 4500 dport 4501" o && ok "encap shown" || fail "encap shown" "$(cat "$tmp/o")"
+verdict "encap shown" "$tmp/o" has "encap type espinudp sport 4500 dport 4501" o
 if out N sa add src 192.0.2.1 dst 192.0.2.6 proto ah spi 0x105 auth sha1 $K20; then
 	ok "AH SA accepted"
 	N sa del dst 192.0.2.6 proto ah spi 0x105 || true
@@ -64,8 +71,7 @@ if out N sa add src 192.0.2.1 dst 192.0.2.7 proto esp spi 0x106 enc 'cbc(aes)' $
 	ok "hmac(sha256) truncated to 192 accepted"
 else
 	diag "$(cat "$tmp/e")"
-	grep -q "^Error: .*(sa add: " "$tmp/e" && ok "kernel refusal shows its extack" ||
-		fail "kernel refusal shows its extack" "$(cat "$tmp/e")"
+	verdict "kernel refusal shows its extack" "$tmp/e" grep -q "^Error: .*(sa add: " "$tmp/e"
 fi
 N sa del dst 192.0.2.4 proto esp spi 0x103 || true
 N sa del dst 192.0.2.5 proto esp spi 0x104 || true
@@ -93,7 +99,7 @@ if ((spi >= 0x2000 && spi <= 0x2fff)); then ok "allocated spi in range ($spi)"; 
 check "sa update completes the larval SA" N sa update src 192.0.2.9 dst 192.0.2.1 proto esp \
 	spi "$spi" reqid 9 proposal aes128gcm16 $K20
 check "completed SA is mature" out N sa get dst 192.0.2.1 proto esp spi "$spi"
-has "state mature" o && ok "state mature" || fail "state mature" "$(cat "$tmp/o")"
+verdict "state mature" "$tmp/o" has "state mature" o
 
 # events: a monitor in the background sees deletes
 ip netns exec tool-a "$NIPSEC" -j monitor >"$tmp/mon" 2>&1 &
@@ -106,7 +112,7 @@ check_not "sa get after del fails" N sa get dst 192.0.2.2 proto esp spi 0x100
 check "policy add (transport)" out N -j policy add src 192.0.2.1 dst 192.0.2.2 dir out \
 	tmpl proto esp mode transport reqid 1
 pid=$(python3 -c "import json; print(json.load(open('$tmp/o'))['id'])" 2>/dev/null || echo "")
-[[ -n $pid ]] && ok "policy add -j prints its id ($pid)" || fail "policy add -j prints its id" "$(cat "$tmp/o" "$tmp/e")"
+verdict "policy add -j prints its id ($pid)" "$tmp/o" test -n "$pid"
 check "policy add (tunnel, ports, priority)" N policy add src 10.1.0.0/24 dst 10.2.0.0/24 \
 	proto tcp dport 443 dir fwd priority 10 tmpl src 192.0.2.3 dst 192.0.2.1 proto esp \
 	mode tunnel reqid 2
@@ -121,7 +127,7 @@ check "policy del by selector" N policy del dir fwd src 10.1.0.0/24 dst 10.2.0.0
 [[ -n $pid ]] && check "policy del by id" N policy del id "$pid"
 check "policy flush" N policy flush
 check "stats" out N stats
-has "drop-no-sa" o && ok "stats lists drop counters" || fail "stats lists drop counters" "$(cat "$tmp/o")"
+verdict "stats lists drop counters" "$tmp/o" has "drop-no-sa" o
 check "stats of one SA" out N -j stats sa 0x101 dst 192.0.2.3 proto esp
 _indent <"$tmp/o"
 check "sa flush" N sa flush
@@ -148,7 +154,7 @@ diag "2000 SAs in $(echo "$(date +%s.%N) - $start" | bc) s"
 check "2000 SAs listed" bash -c "[[ \$('$NIPSEC' -n tool-a -j sa list | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') == 2000 ]]"
 printf 'sa flush\nsa del dst 192.0.2.2 proto esp spi 5\nsa flush\n' >"$tmp/bad"
 if "$NIPSEC" -n tool-a -b "$tmp/bad" 2>"$tmp/e"; then fail "batch stops at a kernel error"; else ok "batch stops at a kernel error"; fi
-has "Command failed $tmp/bad:2" e && ok "batch error names line 2" || fail "batch error names line 2" "$(cat "$tmp/e")"
+verdict "batch error names line 2" "$tmp/e" has "Command failed $tmp/bad:2" e
 
 # expire and acquire events
 N sa flush
@@ -172,10 +178,9 @@ done
 kill "$mon2" 2>/dev/null || true
 wait "$mon2" 2>/dev/null || true
 _indent <"$tmp/mon2"
-grep -q "^acquire policy .* reqid 99 " "$tmp/mon2" && ok "monitor: acquire for the SA-less policy" ||
-	fail "monitor: acquire for the SA-less policy" "$(cat "$tmp/mon2")"
-grep -q "^expire soft limit add-time src 192.0.2.1 dst 192.0.2.8 proto esp spi 0x00000300" "$tmp/mon2" &&
-	ok "monitor: soft expire" || fail "monitor: soft expire" "$(cat "$tmp/mon2")"
-grep -q "^expire hard limit add-time .* spi 0x00000300" "$tmp/mon2" &&
-	ok "monitor: hard expire" || fail "monitor: hard expire" "$(cat "$tmp/mon2")"
+verdict "monitor: acquire for the SA-less policy" "$tmp/mon2" \
+	grep -q "^acquire policy .* reqid 99 " "$tmp/mon2"
+verdict "monitor: soft expire" "$tmp/mon2" \
+	grep -q "^expire soft limit add-time src 192.0.2.1 dst 192.0.2.8 proto esp spi 0x00000300" "$tmp/mon2"
+verdict "monitor: hard expire" "$tmp/mon2" grep -q "^expire hard limit add-time .* spi 0x00000300" "$tmp/mon2"
 check_not "hard-expired SA is gone" N sa get dst 192.0.2.8 proto esp spi 0x300
