@@ -110,6 +110,13 @@ static void test_sa_ip_xfrm(void)
 		tap_ok(c->mode == NIPSEC_MODE_TRANSPORT, "mode defaults to transport");
 	}
 	good("sa add " V4 " proto esp spi 2 aead rfc4106(gcm(aes)) " K36 " 64");
+	if (good("sa add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x53fa0fdd mode transport "
+		 "reqid 0x53fa0fdd auth sha256 " K32 " enc aes " K32))
+		tap_ok(c->reqid == 0x53fa0fdd && !strcmp(c->enc.name, "cbc(aes)") &&
+		       !strcmp(c->auth.name, "hmac(sha256)"), "HOWTO line: hex reqid, short names");
+	if (good("sa add src 1.1.1.1 dst 2.2.2.2 proto esp spi 0x1000 reqid 1 mode tunnel "
+		 "aead \"rfc4106(gcm(aes))\" " K20 " 128 encap espinudp 4500 4500 0.0.0.0"))
+		tap_ok(c->has_encap && c->encap.sport == 4500, "NAT-T line with a double-quoted name");
 	good("sa add " V4 " proto esp spi 2 aead rfc4106(gcm(aes)) " K28 " 96");
 	if (good("sa add " V6 " proto esp spi 3 aead 'rfc7539esp(chacha20,poly1305)' " K36 " 128"))
 		tap_ok(c->src.family == AF_INET6 && addr_is(&c->dst, "2001:db8::2") &&
@@ -431,6 +438,18 @@ static void test_policy(void)
 		tap_ok(p->sel.family == AF_INET && p->sel.src_prefix == 24 &&
 		       addr_is(&p->sel.dst, "10.0.2.0"), "policy selector");
 	}
+	/* as HOWTOs write them: hex reqids, words after the template */
+	if (good("policy add src 10.0.0.1 dst 10.0.0.2 dir out tmpl src 10.0.0.1 dst 10.0.0.2 "
+		 "proto esp reqid 0x53fa0fdd mode transport"))
+		tap_ok(p->tmpl.reqid == 0x53fa0fdd, "hex reqid in a template");
+	if (good("policy add dir out src 10.1.0.0/16 dst 10.2.0.0/16 tmpl src 1.1.1.1 dst 2.2.2.2 "
+		 "proto esp reqid 1 mode tunnel priority 2000 ptype main"))
+		tap_ok(p->priority == 2000 && p->tmpl.reqid == 1,
+		       "policy words after the template belong to the policy");
+	/* the shape of `ip xfrm policy` output lines, as strongSwan installs them */
+	if (good("policy add src 10.1.0.0/16 dst 10.2.0.0/16 dir out priority 375423 ptype main "
+		 "tmpl src 1.1.1.1 dst 2.2.2.2 proto esp spi 0xc0a80101 reqid 1 mode tunnel"))
+		tap_ok(p->tmpl.spi == 0xc0a80101 && p->priority == 375423, "strongSwan-style policy line");
 	if (good("policy add src 10.0.1.0/24 dst 10.0.2.0/24 dir in"))
 		tap_ok(p->action == NIPSEC_ACTION_BYPASS && !p->has_tmpl,
 		       "default action allow is bypass");
