@@ -233,6 +233,8 @@ static int transact(struct nipsec_handle *h, struct nl_msg *msg,
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, on_error, &x);
 
 	err = nl_send_auto(sk, msg);
+	/* requests carry keys: leave none in freed memory */
+	explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 	nlmsg_free(msg);
 	if (err < 0) {
 		x.err = nipsec_nl2errno(err);
@@ -275,6 +277,7 @@ int nipsec_req_send(struct nipsec_handle *h, struct nl_msg *msg, int build_err,
 		    int (*reply)(struct nlattr *, int, void *), void *arg)
 {
 	if (build_err) {
+		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
 		nlmsg_free(msg);
 		return build_err < 0 ? build_err : -EMSGSIZE;
 	}

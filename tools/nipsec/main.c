@@ -349,15 +349,13 @@ static int batch(struct ctx *c, const char *name)
 		} else if (n > 0) {
 			ret = run(c, n, words);
 		}
+		explicit_bzero(line, cap);	/* keys may have been on it */
 		if (ret) {
 			fprintf(stderr, "Command failed %s:%u\n", name, lineno);
 			break;
 		}
 	}
-	if (line) {
-		explicit_bzero(line, cap);	/* keys may have been on it */
-		free(line);
-	}
+	free(line);
 	if (f != stdin)
 		fclose(f);
 	return ret;

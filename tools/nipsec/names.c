@@ -190,6 +190,8 @@ int parse_key(const char *arg, const struct parse_env *env, uint8_t *key,
 				 strerror(errno));
 			return -1;
 		}
+		/* unbuffered: no copy of the key in a stdio buffer */
+		setvbuf(f, NULL, _IONBF, 0);
 		ret = key_from_stream(f, arg + 1, key, len, err);
 		fclose(f);
 		return ret;
