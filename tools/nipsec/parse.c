@@ -466,7 +466,7 @@ static int sa_replay(struct ps *p, const char *kw)
 		       NIPSEC_MAX_REPLAY_WINDOW);
 }
 
-/* "replay-oseq N" is the last sequence number sent; nipsec wants the next */
+/* "replay-oseq N": the last sequence number sent, as the kernel keeps it */
 static int sa_oseq(struct ps *p, const char *kw)
 {
 	uint32_t v;
@@ -781,12 +781,7 @@ static int sa_finish(struct ps *p)
 		if (c->has_encap && c->encap.oa.family &&
 		    c->encap.oa.family != c->src.family)
 			return fail(p, "encap: oa and SA address families differ");
-		/* the kernel takes the next number; ip gives the last one */
-		if (c->has_seq) {
-			if (c->seq == UINT64_MAX)
-				return fail(p, "replay-oseq: no sequence number left");
-			c->seq++;
-		}
+		/* the kernel's seq is, like ip's replay-oseq, the last one sent */
 		return 0;
 	case OP_SA_DEL:
 	case OP_SA_GET:

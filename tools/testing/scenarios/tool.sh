@@ -3,8 +3,7 @@
 # kernels: stock debug
 # timeout: 300
 #
-# The nipsec tool and its library against the real module (a VM scenario:
-# link or copy it into tools/testing/scenarios/ to run it with the bench).
+# The nipsec tool and its library against the real module.
 # Covers every command, JSON output, kernel error messages, batches,
 # network namespaces and events.
 set -euo pipefail
