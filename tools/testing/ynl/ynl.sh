@@ -7,53 +7,66 @@
 #   ynl_setup || skip_all "no YNL CLI"
 #   ynl --do sa-get --json '{"spi": 256, "proto": "esp", "dst-v4": ...}'
 #
-# On the host the CLI is in the unpacked source under $NIPSEC_CACHE; in the
-# VM that directory is hidden (the guest's /var is a tmpfs), so the CLI is
-# unpacked once per boot from /usr/src/linux-source-6.12.tar.* into /tmp.
-# It needs python3-yaml. Its output is JSON (--output-json); an error is
-# "Netlink error: <strerror>" followed by the kernel's extack.
+# The CLI lives in the unpacked kernel source under $NIPSEC_CACHE
+# (/var/cache/nipsec). In the VM the guest's /var is a tmpfs over the
+# host's: the CLI then runs in a private mount namespace where that tmpfs
+# is unmounted, which uncovers the host's /var (read-only 9p) for it
+# alone. Failing both, it is unpacked once per boot from
+# /usr/src/linux-source-6.12.tar.* into /tmp (slow under TCG). It needs
+# python3-yaml. Output is JSON (--output-json); an error prints "Netlink
+# error: <strerror>" and the kernel's extack, and exits 1.
 
 YNL_UNPACK=/tmp/nipsec-ynl
+YNL_REL=linux-source-6.12/tools/net/ynl/cli.py
 YNL_CLI=
+# command prefix that uncovers the host /var for cli.py (see above)
+YNL_PREFIX=()
+export PYTHONDONTWRITEBYTECODE=1
 
-# ynl_setup - find or unpack cli.py; sets YNL_CLI
+# ynl_setup - find cli.py; sets YNL_CLI (and YNL_PREFIX)
 ynl_setup() {
-	local c tb
+	local c tb cache=${NIPSEC_CACHE:-/var/cache/nipsec}
 	python3 -c 'import yaml' 2>/dev/null || return 1
-	for c in "${NIPSEC_YNL_CLI:-}" \
-		"${NIPSEC_CACHE:-/var/cache/nipsec}/linux-source-6.12/tools/net/ynl/cli.py" \
-		"$YNL_UNPACK/linux-source-6.12/tools/net/ynl/cli.py"; do
+	for c in "${NIPSEC_YNL_CLI:-}" "$cache/$YNL_REL" "$YNL_UNPACK/$YNL_REL"; do
 		if [[ -n $c && -f $c ]]; then
 			YNL_CLI=$c
 			return 0
 		fi
 	done
+	c=$cache/$YNL_REL
+	if [[ $c == /var/* ]] &&
+		unshare -m --propagation private sh -c "umount -l /var && test -f '$c'" 2>/dev/null; then
+		YNL_CLI=$c
+		YNL_PREFIX=(unshare -m --propagation private
+			    sh -c 'umount -l /var && exec "$@"' ynl)
+		return 0
+	fi
 	tb=$(find /usr/src -maxdepth 1 -name 'linux-source-6.12.tar.*' 2>/dev/null | head -n1)
 	[[ -n $tb ]] || return 1
 	mkdir -p "$YNL_UNPACK"
 	# several scenarios may ask at once: one unpacks
 	(
 		flock 9
-		c=$YNL_UNPACK/linux-source-6.12/tools/net/ynl/cli.py
-		[[ -f $c ]] || tar -C "$YNL_UNPACK" -xf "$tb" --wildcards \
+		[[ -f $YNL_UNPACK/$YNL_REL ]] || tar -C "$YNL_UNPACK" -xf "$tb" --wildcards \
 			'linux-source-6.12/tools/net/ynl/cli.py' \
 			'linux-source-6.12/tools/net/ynl/lib/*.py'
 	) 9>"$YNL_UNPACK.lock" || return 1
-	YNL_CLI=$YNL_UNPACK/linux-source-6.12/tools/net/ynl/cli.py
+	YNL_CLI=$YNL_UNPACK/$YNL_REL
 	[[ -f $YNL_CLI ]]
 }
 
 # ynl ARGS... - cli.py with the nipsec spec, JSON output
 ynl() {
-	python3 "$YNL_CLI" --spec "$SRC/uapi/nipsec.yaml" --no-schema --output-json "$@"
+	"${YNL_PREFIX[@]}" python3 "$YNL_CLI" --spec "$SRC/uapi/nipsec.yaml" \
+		--no-schema --output-json "$@"
 }
 
 # ynl_ns NS ARGS... - the same inside a network namespace
 ynl_ns() {
 	local ns=$1
 	shift
-	ip netns exec "$ns" python3 "$YNL_CLI" --spec "$SRC/uapi/nipsec.yaml" \
-		--no-schema --output-json "$@"
+	ip netns exec "$ns" "${YNL_PREFIX[@]}" python3 "$YNL_CLI" \
+		--spec "$SRC/uapi/nipsec.yaml" --no-schema --output-json "$@"
 }
 
 # ip2int ADDR - an IPv4 address as the integer YNL wants for u32 attributes
