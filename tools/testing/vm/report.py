@@ -37,6 +37,7 @@ BENIGN = re.compile(
 # ours: QEMU 7.2's builtin virtio-crypto backend fails the RSA self-test.
 KNOWN_NOISE = re.compile(r"self-tests for rsa using virtio-crypto-rsa failed")
 KMSG = re.compile(r"^(\d+),(\d+),(\d+),[^;]*;(.*)$")
+PRIVATE_COPY = re.compile(r"/\.build/(?:run-\d+/)?[a-z0-9]+/src/")
 TAP = re.compile(r"^(not ok|ok)\b(?:\s+\d+)?(?:\s*-)?\s*(.*)$")
 DIRECTIVE = re.compile(r"\s+#\s*(SKIP|TODO)\b\s*(.*)$", re.I)
 
@@ -55,6 +56,8 @@ class Report:
                 f.write(verdict + "\n")
         if detail:
             for d in detail:
+                # Sources are compiled from a private copy: name the originals.
+                d = PRIVATE_COPY.sub("/", d)
                 print(f"    {d}")
 
 
@@ -199,6 +202,23 @@ def walk_kunit(group, prefix, out):
         walk_kunit(sub, path, out)
 
 
+def kunit_failure_blocks(human):
+    """{case name: lines kunit.py printed for it} for failed cases."""
+    blocks, buf = {}, []
+    for l in human.splitlines():
+        text = re.sub(r"^\[[0-9:]+\] ", "", l)
+        m = re.match(r"^\[(PASSED|FAILED|SKIPPED|CRASHED)\] (.*)$", text)
+        if m:
+            if m.group(1) in ("FAILED", "CRASHED"):
+                blocks[m.group(2).strip()] = buf
+            buf = []
+        elif text.startswith("=") or not text.strip():
+            buf = []
+        else:
+            buf.append(text)
+    return blocks
+
+
 def kunit(rep, res, ksrc):
     d = os.path.join(res, "kunit")
     ktap = os.path.join(d, "ktap.txt")
@@ -232,15 +252,17 @@ def kunit(rep, res, ksrc):
                  (["insmod: " + insmod] if insmod else []) +
                  ["kunit.py parse:"] + ["  " + l for l in tail(human, 20)])
         return
+    blocks = kunit_failure_blocks(human)
     for cname, status in cases:
         if status == "PASS":
             rep.line("PASS", "kunit", cname)
         elif status == "SKIP":
             rep.line("SKIP", "kunit", cname)
         else:
+            leaf = cname.split(".")[-1]
             rep.line("FAIL", "kunit", cname,
                      [f"status {status}; full parse in {d}/kunit-parse.txt"] +
-                     [l for l in human.splitlines() if cname.split(".")[-1] in l][:20])
+                     blocks.get(leaf, [])[-30:])
     klog_check(rep, "kunit", ktap)
 
 
