@@ -126,6 +126,12 @@ for name in ${SCENARIOS:-}; do
 	echo "$start $(uptime_s)" >"$d/time"
 	kmark "end $name"
 	klog_between "$name" >"$d/dmesg.txt"
+	# A scenario killed by its timeout may leave namespaces and processes
+	# behind; the next one starts clean.
+	for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
 done
 
 # Teardown: the module must unload, and the debug kernel must not leak.
