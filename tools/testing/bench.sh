@@ -239,7 +239,9 @@ vm() {
 	start=$(date +%s)
 	log "booting $flavor ($BZIMAGE, $a) for: ${scen:-no scenarios}$( ((kunit)) && echo ' + KUnit')"
 	if [[ $mode == demo ]]; then
-		NIPSEC_CONSOLE=live NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" \
+		# The person watches the console: only emergencies from the kernel.
+		NIPSEC_CMDLINE="loglevel=2 ${NIPSEC_CMDLINE:-}" \
+			NIPSEC_CONSOLE=live NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" \
 			"$BUILD/$flavor/initrd.gz" "$res" "${NIPSEC_VM_TIMEOUT:-1800}" || rc=$?
 		return "$rc"
 	fi
