@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "nipsec.h"
+#include "esp.h"
 
 static const u32 replay_windows[] = { 0, 32, 64, 1024, 4096, 16384 };
 
@@ -397,6 +398,13 @@ static void replay_random_run(struct kunit *test, u32 w, bool esn, u64 start,
 					   w, esn, i, m.top, (u32)s, got, got_seq,
 					   want, want_seq);
 			continue;
+		}
+		/* the check under the SA's lock, on the inferred number */
+		if (!want || want == -EEXIST) {
+			int again = nipsec_replay_recheck(&r, got_seq);
+
+			KUNIT_EXPECT_EQ_MSG(test, again, want,
+					    "recheck W %u seq %llu", w, got_seq);
 		}
 		if (want || prandom_u32_state(&rs) % 8 == 0)
 			continue;
