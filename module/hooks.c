@@ -29,6 +29,7 @@
 #include <net/ipv6.h>
 #include <net/ip6_route.h>
 #include <net/route.h>
+#include <net/tcp.h>
 #include <net/icmp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
@@ -152,6 +153,60 @@ static struct dst_entry *nipsec_route_out6(struct net *net,
 	return dst;
 }
 
+/**
+ * nipsec_mss_clamp - keep TCP segments of a protected flow within the MTU
+ * @skb: the packet about to be protected (checksum complete)
+ * @family: AF_INET or AF_INET6
+ * @hlen: length of the IP header (and IPv6 extension headers) before TCP
+ * @max_inner: largest IP packet that still fits once protected
+ *
+ * A SYN or SYN-ACK announcing an MSS larger than what fits through ESP gets
+ * the MSS that fits, so that the peer never sends segments that would have
+ * to be fragmented (RFC 4459 3.1, what IPsec gateways do). Other packets
+ * are left alone.
+ */
+static void nipsec_mss_clamp(struct sk_buff *skb, u16 family,
+			     unsigned int hlen, unsigned int max_inner)
+{
+	unsigned int off = skb_network_offset(skb) + hlen, optlen, i;
+	struct tcphdr _th, *th;
+	u16 mss, old;
+	u8 *opt;
+
+	if ((family == AF_INET ? ip_hdr(skb)->protocol :
+	     ipv6_hdr(skb)->nexthdr) != IPPROTO_TCP ||
+	    max_inner <= hlen + sizeof(struct tcphdr))
+		return;
+	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
+	if (!th || !th->syn || th->doff * 4 <= sizeof(*th))
+		return;
+	optlen = th->doff * 4;
+	mss = max_inner - hlen - sizeof(struct tcphdr);
+	if (skb_ensure_writable(skb, off + optlen))
+		return;
+	th = (struct tcphdr *)(skb_network_header(skb) + hlen);
+	opt = (u8 *)(th + 1);
+	optlen -= sizeof(*th);
+	for (i = 0; i < optlen && opt[i] != TCPOPT_EOL;) {
+		if (opt[i] == TCPOPT_NOP) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= optlen || opt[i + 1] < 2 || i + opt[i + 1] > optlen)
+			return;
+		if (opt[i] == TCPOPT_MSS && opt[i + 1] == TCPOLEN_MSS) {
+			old = get_unaligned_be16(&opt[i + 2]);
+			if (old <= mss)
+				return;
+			put_unaligned_be16(mss, &opt[i + 2]);
+			inet_proto_csum_replace2(&th->check, skb, htons(old),
+						 htons(mss), false);
+			return;
+		}
+		i += opt[i + 1];
+	}
+}
+
 /*
  * Does the packet fit the path once protected? If not and it must not be
  * fragmented, tell the sender the size that would fit (RFC 4301 8.2:
@@ -191,8 +246,7 @@ static bool nipsec_out_mtu_ok(struct nipsec_net *nn, struct nipsec_sa *sa,
 static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 				 struct sk_buff *skb, u16 family)
 {
-	unsigned int hlen, proto_off;
-	bool frag_ok;
+	unsigned int hlen, proto_off, max;
 
 	if (family != sa->key.family) {
 		nipsec_drop_count(nn, sa, NIPSEC_DROP_INNER_FAMILY);
@@ -214,11 +268,26 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 		hlen = off;
 		proto_off = prevhdr - skb_network_header(skb);
 	}
-	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(skb_dst(skb)), 0,
-			       hlen, &frag_ok))
-		return;
-	if (frag_ok)
+	/*
+	 * The ESP packet takes the inner packet's own route: an ICMP "too big"
+	 * would lower that route's PMTU, and the next packet's allowance with
+	 * it, spiralling down to min_pmtu. Transport mode fragments the ESP
+	 * packet instead, and keeps TCP from needing it by clamping the MSS.
+	 */
+	max = nipsec_esp_max_inner(sa, dst_mtu(skb_dst(skb)), 0, hlen);
+	nipsec_mss_clamp(skb, family, hlen, max);
+	if (skb->len > max) {
 		skb->ignore_df = 1;
+		if (family == AF_INET && (ip_hdr(skb)->frag_off & htons(IP_DF))) {
+			if (skb_ensure_writable(skb, sizeof(struct iphdr))) {
+				nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
+				kfree_skb(skb);
+				return;
+			}
+			/* esp.c recomputes the header checksum */
+			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
+		}
+	}
 	nipsec_esp_output(sa, skb, hlen, proto_off);
 }
 
@@ -249,6 +318,9 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 		kfree_skb(skb);
 		return;
 	}
+	nipsec_mss_clamp(skb, family, family == AF_INET ? ip_hdrlen(skb) :
+			 sizeof(struct ipv6hdr),
+			 nipsec_esp_max_inner(sa, dst_mtu(dst), ohlen, 0));
 	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(dst), ohlen, 0,
 			       &frag_ok)) {
 		dst_release(dst);
