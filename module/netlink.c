@@ -178,8 +178,11 @@ static int nipsec_parse_sel(const struct nlattr *nla,
 			sel->daddr.a4 &= sel->dprefix ?
 					 htonl(~0u << (32 - sel->dprefix)) : 0;
 	} else if (fam == AF_INET6) {
-		ipv6_addr_prefix(&sel->saddr.a6, &sel->saddr.a6, sel->sprefix);
-		ipv6_addr_prefix(&sel->daddr.a6, &sel->daddr.a6, sel->dprefix);
+		/* ipv6_addr_prefix() clears its output first: not in place */
+		struct in6_addr s6 = sel->saddr.a6, d6 = sel->daddr.a6;
+
+		ipv6_addr_prefix(&sel->saddr.a6, &s6, sel->sprefix);
+		ipv6_addr_prefix(&sel->daddr.a6, &d6, sel->dprefix);
 	}
 	return 0;
 }
@@ -360,9 +363,9 @@ static int nipsec_parse_alg(struct nlattr **tb, struct nipsec_alg_cfg *alg,
 			alg->auth_trunc_bits =
 				nla_get_u32(tb[NIPSEC_A_SA_AUTH_TRUNC_BITS]);
 	}
-	if ((alg->aead_keylen > NIPSEC_MAX_KEY_LEN) ||
-	    (alg->enc_keylen > NIPSEC_MAX_KEY_LEN) ||
-	    (alg->auth_keylen > NIPSEC_MAX_KEY_LEN)) {
+	if (alg->aead_keylen > NIPSEC_MAX_KEY_LEN ||
+	    alg->enc_keylen > NIPSEC_MAX_KEY_LEN ||
+	    alg->auth_keylen > NIPSEC_MAX_KEY_LEN) {
 		NL_SET_ERR_MSG(extack, "key longer than NIPSEC_MAX_KEY_LEN");
 		return -EINVAL;
 	}
