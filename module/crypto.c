@@ -18,6 +18,7 @@
 #include <linux/netlink.h>
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
+#include <kunit/visibility.h>
 
 #include "nipsec.h"
 #include "esp.h"
@@ -328,6 +329,7 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_crypto_init_sa);
 
 /**
  * nipsec_crypto_free_sa - release the transform of an SA
@@ -341,3 +343,4 @@ void nipsec_crypto_free_sa(struct nipsec_sa *sa)
 		crypto_free_aead(sa->aead);
 	sa->aead = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_crypto_free_sa);
