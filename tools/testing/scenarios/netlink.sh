@@ -183,8 +183,11 @@ if run Y --do spi-alloc --json "{\"proto\": \"esp\", \"src-v4\": $A3, \"dst-v4\"
 else
 	expect_err "spi-alloc in a full range: ENOSPC" "No space left on device" "no free SPI in the range"
 fi
+# (a long timeout: the default 30 s can pass before the dumps below on
+# the debug kernel)
 check "spi-alloc proto ah (a larval AH SA)" run Y --do spi-alloc --json "{\"proto\": \"ah\",
-	\"src-v4\": $A3, \"dst-v4\": $A1, \"spi-min\": 20000, \"spi-max\": 20000}"
+	\"src-v4\": $A3, \"dst-v4\": $A1, \"spi-min\": 20000, \"spi-max\": 20000,
+	\"larval-timeout\": 900}"
 
 # ------------------------------------------------------------- dump filters
 
