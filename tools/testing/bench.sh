@@ -232,6 +232,7 @@ vm() {
 		KUNIT=$kunit
 		MODE=$mode
 		SCENARIO_TIMEOUT=$t
+		NIPSEC_CACHE=$CACHE
 	EOF
 	"$VM/mkinitramfs.sh" "$BUILD/$flavor/initrd.gz" ${KVER:+"$KVER"}
 	local a rc=0 start

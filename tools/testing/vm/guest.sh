@@ -39,7 +39,7 @@ ip link set lo up
 
 # shellcheck source=/dev/null
 . "$R/run.env"
-export SRC NIPSEC NIPSEC_KO NIPSEC_KUNIT_KO KERNEL_FLAVOR
+export SRC NIPSEC NIPSEC_KO NIPSEC_KUNIT_KO KERNEL_FLAVOR NIPSEC_CACHE
 cd "$SRC" || exit 1
 
 poweroff() {
