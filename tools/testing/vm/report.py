@@ -126,6 +126,10 @@ def parse_tap(text):
         if m:
             skip_all = m.group(1) or "skipped"
             continue
+        if line.startswith("Bail out!"):
+            cur = ["FAIL", line, []]
+            tests.append(cur)
+            continue
         m = TAP.match(line)
         if m:
             desc = m.group(2)
