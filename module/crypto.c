@@ -115,15 +115,28 @@ static struct crypto_aead *nipsec_alloc_aead(const char *name,
 {
 	char buf[CRYPTO_MAX_ALG_NAME];
 	struct crypto_aead *aead;
+	int n;
 
-	if (force_async) {
-		if (snprintf(buf, sizeof(buf), "cryptd(%s)", name) >= sizeof(buf)) {
-			NL_SET_ERR_MSG(extack, "algorithm name too long");
-			return ERR_PTR(-ENAMETOOLONG);
-		}
-		name = buf;
+	if (!force_async) {
+		aead = crypto_alloc_aead(name, 0, 0);
+		goto out;
 	}
-	aead = crypto_alloc_aead(name, 0, 0);
+	/*
+	 * A cryptd instance keeps the algorithm name of what it wraps and is
+	 * called "cryptd(<driver>)": name a synchronous driver explicitly.
+	 */
+	aead = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(aead))
+		goto out;
+	n = snprintf(buf, sizeof(buf), "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(crypto_aead_tfm(aead)));
+	crypto_free_aead(aead);
+	if (n >= sizeof(buf)) {
+		NL_SET_ERR_MSG(extack, "algorithm name too long for cryptd()");
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	aead = crypto_alloc_aead(buf, 0, 0);
+out:
 	if (IS_ERR(aead))
 		NL_SET_ERR_MSG(extack, "algorithm not available in this kernel");
 	return aead;

@@ -584,6 +584,28 @@ static bool nipsec_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
 	return false;
 }
 
+/*
+ * A SYN that came through an SA: the answers go back through ESP too, so
+ * announce no more than fits once protected (over the link it came in on).
+ * A local sender then never needs the PMTU round trip (RFC 4459 3.1).
+ */
+static void nipsec_in_mss_clamp(struct sk_buff *skb, const struct nipsec_sa *sa,
+				u16 family)
+{
+	unsigned int hlen = family == AF_INET ? ip_hdrlen(skb) :
+			    sizeof(struct ipv6hdr);
+	unsigned int ohlen = 0, kept = hlen;
+
+	if (sa->mode == NIPSEC_MODE_TUNNEL) {
+		ohlen = sa->tkey.family == AF_INET ? sizeof(struct iphdr) :
+			sizeof(struct ipv6hdr);
+		kept = 0;
+	}
+	nipsec_mss_clamp(skb, family, hlen,
+			 nipsec_esp_max_inner(sa, READ_ONCE(skb->dev->mtu), ohlen,
+					      kept));
+}
+
 /**
  * nipsec_in_finish - deliver a decrypted packet as if it arrived plain
  * @skb: transport mode: the packet without ESP; tunnel mode: network
@@ -622,6 +644,7 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 		kfree_skb(skb);
 		return;
 	}
+	nipsec_in_mss_clamp(skb, sa, family);
 
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
