@@ -39,6 +39,7 @@
 struct nipsec_esp_ctx {
 	struct sk_buff *skb;
 	struct nipsec_sa *sa;
+	struct net_device *dev;	/* input: held while the crypto runs */
 	u64 seq;
 	u16 esp_off;		/* ESP header, from the network header */
 	u16 proto_off;		/* byte that names the next protocol */
@@ -433,7 +434,7 @@ static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
 	return 0;
 }
 
-static void nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
+static void __nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
 {
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
@@ -485,6 +486,18 @@ static void nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
 	}
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
+}
+
+/*
+ * The device the packet arrived on is what it is re-injected from: it must
+ * not go away while the packet is inside an asynchronous cipher.
+ */
+static void nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
+{
+	struct net_device *dev = ctx->dev;
+
+	__nipsec_esp_input_resume(ctx, err);
+	dev_put(dev);
 }
 
 static void nipsec_esp_input_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
@@ -580,6 +593,8 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
+	ctx->dev = skb->dev;
+	dev_hold(ctx->dev);
 
 	req = ctx->req;
 	aead_request_set_tfm(req, sa->aead);

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # kernels: stock debug
-# timeout: 400
+# timeout: 900
 #
 # Bad input and policy enforcement: every kind of packet nipsec must refuse
 # is refused, and counted under its own drop reason. Namespace "a" runs

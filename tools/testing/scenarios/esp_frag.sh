@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # kernels: stock debug
-# timeout: 500
+# timeout: 1200
 #
 # Sizes: ESP that arrives as IP fragments (both families), ESP that has to
 # leave as fragments, a gateway that answers "too big" with the MTU left

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # kernels: stock debug
-# timeout: 900
+# timeout: 1800
 #
 # Wire compatibility with XFRM: namespace "a" runs nipsec, "b" runs XFRM
 # with the same keys and SPIs, for every algorithm and every mode
@@ -54,22 +54,29 @@ run_case() {
 n=0
 next() { n=$((n + 1)); base=$((0x1000 + n * 16)); }
 
+# The debug kernel runs ~10x slower: there every case gets ping and one
+# TCP transfer, and the cases marked "stock" are left to the stock run.
+quick=0
+[[ $KERNEL_FLAVOR == debug ]] && quick=1
+full() { ((quick)) && echo ping || echo full; }
+stock_only() { ((quick)) && diag "skipped on the debug kernel: $*"; ((!quick)); }
+
 # Every algorithm once with full traffic, rotating through the modes.
-next; run_case a 1 b transport 4 4 gcm128 $base full
-next; run_case a 1 b transport 6 6 gcm256-64 $base full
-next; run_case a 1 b tunnel 4 4 gmac $base full
-next; run_case a 1 b tunnel 6 6 chacha $base full
-next; run_case a 1 b tunnel 6 4 cbc-sha1 $base full
-next; run_case a 1 b tunnel 4 6 cbc-sha256 $base full
-next; run_case a 1 b transport 4 4 cbc-sha384 $base full
-next; run_case a 1 b transport 6 6 cbc-sha512 $base full
-next; run_case a 1 b tunnel 4 4 null-sha256 $base full
-next; run_case a 1 b transport 4 4 null $base full
-next; run_case a 1 b tunnel 6 6 gcm192-96 $base full
+next; run_case a 1 b transport 4 4 gcm128 $base "$(full)"
+next; run_case a 1 b transport 6 6 gcm256-64 $base "$(full)"
+next; run_case a 1 b tunnel 4 4 gmac $base "$(full)"
+next; run_case a 1 b tunnel 6 6 chacha $base "$(full)"
+next; run_case a 1 b tunnel 6 4 cbc-sha1 $base "$(full)"
+next; run_case a 1 b tunnel 4 6 cbc-sha256 $base "$(full)"
+next; run_case a 1 b transport 4 4 cbc-sha384 $base "$(full)"
+next; run_case a 1 b transport 6 6 cbc-sha512 $base "$(full)"
+next; run_case a 1 b tunnel 4 4 null-sha256 $base "$(full)"
+next; run_case a 1 b transport 4 4 null $base "$(full)"
+next; run_case a 1 b tunnel 6 6 gcm192-96 $base "$(full)"
 # The other modes for the AEAD most deployments use.
-next; run_case a 1 b tunnel 6 4 gcm128 $base ping
-next; run_case a 1 b tunnel 4 6 gcm128 $base ping
-next; run_case a 1 b transport 6 6 chacha $base ping
+stock_only gcm128 4-in-6 && { next; run_case a 1 b tunnel 6 4 gcm128 $base ping; }
+stock_only gcm128 6-in-4 && { next; run_case a 1 b tunnel 4 6 gcm128 $base ping; }
+stock_only chacha transport v6 && { next; run_case a 1 b transport 6 6 chacha $base ping; }
 # ESN: both senders start 128 below 2^32 (receivers at 0 with a 64-packet
 # window place that in the first 2^32), so the high half changes mid-way:
 # nipsec infers it per RFC 4303 A2.1, authencesn covers it in the ICV.
@@ -86,6 +93,7 @@ for m in "transport 4 4 gcm128" "tunnel 4 4 cbc-sha256" "tunnel 6 6 chacha"; do
 	# shellcheck disable=SC2086 # mode, families and algorithm as words
 	set -- $m
 	next; run_case a 1 b "$1" "$2" "$3" "$4" $base full flag esn replay-oseq 0xffffff80
+	((quick)) && break
 	o1=${ESP_O4[1]} o2=${ESP_O4[2]}
 	[[ $2 == 6 ]] && o1=${ESP_O6[1]} o2=${ESP_O6[2]}
 	check "$4 $1 ESN: both directions went past 2^32" esn_crossed a \
@@ -112,6 +120,10 @@ esp_pair c d
 capture_start d eth0 "$RESULTS/xfrm-swapped.pcap"
 for m in "transport 4 4 gcm128" "transport 6 6 chacha" "tunnel 4 4 cbc-sha256" \
 	"tunnel 6 6 gcm128" "tunnel 6 4 gcm256-64" "tunnel 4 6 cbc-sha1"; do
+	if ((quick)) && [[ $m != "transport 4 4 gcm128" && $m != "tunnel 4 6 cbc-sha1" ]]; then
+		diag "skipped on the debug kernel: swapped $m"
+		continue
+	fi
 	# shellcheck disable=SC2086 # mode, families and algorithm as words
 	set -- $m
 	next; run_case d 2 c "$1" "$2" "$3" "$4" $base ping
@@ -133,13 +145,15 @@ decode() {
 }
 for pcap in "$RESULTS/xfrm.pcap" "$RESULTS/xfrm-swapped.pcap"; do
 	f=${pcap##*/}
-	clear=$(tshark -r "$pcap" -Y '(ip or ipv6) and not esp' 2>/dev/null | wc -l)
+	# between the two ends (link-local router solicitations are not ours)
+	notesp='(ip.src == 192.0.2.0/24 or ipv6.src == 2001:db8::/64) and not esp'
+	clear=$(tshark -r "$pcap" -Y "$notesp" 2>/dev/null | wc -l)
 	total=$(tshark -r "$pcap" -Y esp 2>/dev/null | wc -l)
 	if ((clear == 0 && total > 0)); then
-		ok "$f: all $total IP packets on the wire are ESP"
+		ok "$f: all $total IP packets between the ends are ESP"
 	else
-		fail "$f: all IP packets on the wire are ESP" "$clear not ESP, $total ESP" \
-			"$(tshark -r "$pcap" -Y '(ip or ipv6) and not esp' 2>/dev/null | head -5)"
+		fail "$f: all IP packets between the ends are ESP" "$clear not ESP, $total ESP" \
+			"$(tshark -r "$pcap" -Y "$notesp" 2>/dev/null | head -5)"
 	fi
 	# per frame: SPI, next header from the decrypted trailer, ICV verdict
 	decode "$pcap" -Y esp -T fields -e esp.spi -e esp.protocol -e esp.icv_bad \
