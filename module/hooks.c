@@ -423,7 +423,8 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 		nipsec_acquire(nn, pol, &fl);
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_OUT_NO_SA);
 	}
-	if (sa->key.proto != IPPROTO_ESP || !sa->aead)
+	/* ESP in UDP (RFC 3948) is not sent yet: never plain ESP instead */
+	if (sa->key.proto != IPPROTO_ESP || !sa->aead || sa->encap_type)
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
 	if (nipsec_ct_confirm_reset(skb))
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
