@@ -46,7 +46,6 @@ A2=$(ip2int 192.0.2.2)
 A3=$(ip2int 192.0.2.3)
 S10=$(ip2int 10.1.0.0)
 S20=$(ip2int 10.2.0.0)
-V6A=$(ip6hex 2001:db8::1)
 V6B=$(ip6hex 2001:db8::2)
 RFC4106='rfc4106(gcm(aes))'
 
