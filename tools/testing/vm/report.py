@@ -47,6 +47,7 @@ class Report:
         self.kernel = kernel
         self.tally = tally
         self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+        self.vm_died = False
 
     def line(self, verdict, name, desc, detail=None):
         print(f"{verdict} {self.kernel}/{name}: {desc}", flush=True)
@@ -165,8 +166,15 @@ def klog_check(rep, name, path):
 def scenario(rep, res, name):
     d = os.path.join(res, name)
     rc = read(os.path.join(d, "rc"))
+    if rc is None and rep.vm_died:
+        rep.line("FAIL", name, "scenario ran", ["not reached: the VM ended earlier"])
+        return
     if rc is None:
+        rep.vm_died = True
+        started = os.path.isdir(d)
         rep.line("FAIL", name, "scenario ran",
+                 [f"TAP so far ({d}/tap.txt):" if started else "never started"] +
+                 ["  " + l for l in tail(read(os.path.join(d, "tap.txt"), ""), 10)] +
                  ["no result: the VM died or overran its timeout before the "
                   "scenario finished; console tail:"] +
                  ["  " + l for l in tail(read(os.path.join(res, "console.log"), ""), 40)] +
