@@ -266,7 +266,8 @@ vm() {
 
 # flavor_run FLAVOR KUNIT "SCENARIOS" - kernel, module, boot; counted
 flavor_run() {
-	local flavor=$1 kunit=$2 scen=$3
+	local flavor=$1 kunit=$2 scen
+	scen=$(xargs <<<"$3")	# one line, single spaces
 	if ! kernel "$flavor"; then
 		result FAIL "$flavor/kernel" "kernel available"
 		return 0
