@@ -37,6 +37,7 @@ fi
 capture_start a eth0 "$RESULTS/async.pcap" esp
 check "async: ping nipsec -> XFRM" esp_ping a "${ESP_O4[2]}"
 check "async: ping XFRM -> nipsec" esp_ping b "${ESP_O4[1]}"
+check "async: the ESP request was captured" esp_captured "$RESULTS/async.pcap" 0x00008002
 capture_stop
 check "async: TCP nipsec -> XFRM completes" esp_tcp a "${ESP_O4[2]}" 256K
 check "async: TCP XFRM -> nipsec completes" esp_tcp a "${ESP_O4[2]}" 256K -R

@@ -23,8 +23,9 @@ A=${ESP_O4[1]} B=${ESP_O4[2]}
 check "SAs and policies (rfc4106, transport)" esp_sas a 1 b transport 4 4 gcm128 0x5000
 capture_start a eth0 "$RESULTS/bad.pcap" esp
 check "ping through the SAs" esp_ping b "$A"
-capture_stop
 spi_ba=0x00005002
+check "the ESP request was captured" esp_captured "$RESULTS/bad.pcap" $spi_ba
+capture_stop
 
 # counter_moves NAME CMD... - run CMD; ok iff drop counter NAME went up
 counter_moves() {
