@@ -164,6 +164,19 @@ int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
 		nexthdr = ip6h->nexthdr;
 		hoff = ipv6_skip_exthdr(skb, off + sizeof(*ip6h), &nexthdr,
 					&frag_off);
+		/*
+		 * A non-first fragment stops the walk at its fragment header;
+		 * the protocol it carries is named there (ports are not).
+		 */
+		if (hoff >= 0 && nexthdr == NEXTHDR_FRAGMENT &&
+		    (frag_off & htons(IP6_OFFSET))) {
+			const u8 *nh;
+			u8 _nh;
+
+			nh = skb_header_pointer(skb, hoff, sizeof(_nh), &_nh);
+			if (nh)
+				nexthdr = *nh;
+		}
 		fl->proto = nexthdr;
 		if (hoff >= 0 && !(frag_off & htons(IP6_OFFSET)))
 			nipsec_flow_ports(skb, hoff, fl);

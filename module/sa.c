@@ -467,6 +467,11 @@ static int nipsec_sa_modify(struct nipsec_net *nn, struct nipsec_sa *sa,
 		nipsec_sa_set_lft(sa, &p->lft);
 		nipsec_sa_update_timed(nn, sa);
 	}
+	if (p->has_encap && !sa->encap_type) {
+		NL_SET_ERR_MSG(extack,
+			       "encap can change only on an SA that has it (NAT-T)");
+		return -EINVAL;
+	}
 	if (p->has_encap) {
 		WRITE_ONCE(sa->encap_sport, p->encap_sport);
 		WRITE_ONCE(sa->encap_dport, p->encap_dport);
