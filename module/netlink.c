@@ -834,7 +834,9 @@ int nipsec_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info)
 	return nipsec_sa_new_or_update(info, true);
 }
 
-int nipsec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
+/* Run @fn on the SA a request names by (spi, proto, dst), under the lock. */
+static int nipsec_on_sa(struct genl_info *info,
+			int (*fn)(struct genl_info *info, struct nipsec_sa *sa))
 {
 	struct nipsec_net *nn = nipsec_info_net(info);
 	struct nipsec_sa_key key;
@@ -847,13 +849,24 @@ int nipsec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&nn->lock);
 	sa = nipsec_sa_find(nn, &key);
 	if (sa) {
-		nipsec_sa_remove(sa, true);
+		err = fn(info, sa);
 	} else {
 		NL_SET_ERR_MSG(info->extack, "no such SA");
 		err = -ENOENT;
 	}
 	mutex_unlock(&nn->lock);
 	return err;
+}
+
+static int nipsec_sa_del_one(struct genl_info *info, struct nipsec_sa *sa)
+{
+	nipsec_sa_remove(sa, true);
+	return 0;
+}
+
+int nipsec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return nipsec_on_sa(info, nipsec_sa_del_one);
 }
 
 static int nipsec_sa_reply(struct genl_info *info, struct nipsec_sa *sa)
@@ -875,24 +888,7 @@ static int nipsec_sa_reply(struct genl_info *info, struct nipsec_sa *sa)
 
 int nipsec_nl_sa_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nipsec_net *nn = nipsec_info_net(info);
-	struct nipsec_sa_key key;
-	struct nipsec_sa *sa;
-	int err;
-
-	err = nipsec_parse_sa_key(info->attrs, &key, info->extack);
-	if (err)
-		return err;
-	mutex_lock(&nn->lock);
-	sa = nipsec_sa_find(nn, &key);
-	if (sa) {
-		err = nipsec_sa_reply(info, sa);
-	} else {
-		NL_SET_ERR_MSG(info->extack, "no such SA");
-		err = -ENOENT;
-	}
-	mutex_unlock(&nn->lock);
-	return err;
+	return nipsec_on_sa(info, nipsec_sa_reply);
 }
 
 /* Dump filter: every attribute given must match. */
