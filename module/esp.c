@@ -241,6 +241,7 @@ static void nipsec_esp_output_resume(struct nipsec_esp_ctx *ctx, int err)
 static void nipsec_esp_output_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 {
 	struct nipsec_esp_ctx *ctx = nipsec_crypto_done_data(arg);
+	struct nipsec_net *nn = ctx->sa->nn;	/* ctx and sa go in resume */
 
 	/* a backlogged request started: the real completion follows */
 	if (err == -EINPROGRESS)
@@ -248,7 +249,7 @@ static void nipsec_esp_output_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 	rcu_read_lock();
 	nipsec_esp_output_resume(ctx, err);
 	rcu_read_unlock();
-	nipsec_inflight_put();
+	nipsec_inflight_put(nn);
 }
 
 /**
@@ -358,11 +359,11 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, clen, ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
-	nipsec_inflight_get();
+	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_encrypt(req);
 	if (err == -EINPROGRESS || err == -EBUSY)
 		return;		/* nipsec_esp_output_done() continues */
-	nipsec_inflight_put();
+	nipsec_inflight_put(sa->nn);
 	nipsec_esp_output_resume(ctx, err);
 }
 
@@ -503,13 +504,14 @@ static void nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
 static void nipsec_esp_input_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 {
 	struct nipsec_esp_ctx *ctx = nipsec_crypto_done_data(arg);
+	struct nipsec_net *nn = ctx->sa->nn;	/* ctx and sa go in resume */
 
 	if (err == -EINPROGRESS)
 		return;
 	rcu_read_lock();
 	nipsec_esp_input_resume(ctx, err);
 	rcu_read_unlock();
-	nipsec_inflight_put();
+	nipsec_inflight_put(nn);
 }
 
 /**
@@ -604,10 +606,10 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 			       ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
-	nipsec_inflight_get();
+	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_decrypt(req);
 	if (err == -EINPROGRESS || err == -EBUSY)
 		return;
-	nipsec_inflight_put();
+	nipsec_inflight_put(sa->nn);
 	nipsec_esp_input_resume(ctx, err);
 }

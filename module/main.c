@@ -12,18 +12,19 @@
 unsigned int nipsec_net_id __read_mostly;
 struct workqueue_struct *nipsec_wq __read_mostly;
 
-/* Asynchronous crypto requests still to complete: their callbacks run our code. */
-static atomic_t nipsec_inflight = ATOMIC_INIT(0);
-
-void nipsec_inflight_get(void)
+/*
+ * Asynchronous crypto requests still to complete: their callbacks use the
+ * namespace's state (and our code), so the namespace's exit waits for them.
+ */
+void nipsec_inflight_get(struct nipsec_net *nn)
 {
-	atomic_inc(&nipsec_inflight);
+	atomic_inc(&nn->inflight);
 }
 
-void nipsec_inflight_put(void)
+void nipsec_inflight_put(struct nipsec_net *nn)
 {
-	if (atomic_dec_and_test(&nipsec_inflight))
-		wake_up_var(&nipsec_inflight);
+	if (atomic_dec_and_test(&nn->inflight))
+		wake_up_var(&nn->inflight);
 }
 
 static void nipsec_stats_free(struct nipsec_net *nn)
@@ -66,6 +67,8 @@ static void __net_exit nipsec_net_exit(struct net *net)
 {
 	struct nipsec_net *nn = nipsec_pernet(net);
 
+	/* hooks are gone (pre_exit): only callbacks of earlier packets remain */
+	wait_var_event(&nn->inflight, !atomic_read(&nn->inflight));
 	nipsec_policy_net_exit(nn);
 	nipsec_sa_net_exit(nn);
 	nipsec_stats_free(nn);
@@ -111,9 +114,8 @@ err_wq:
 static void __exit nipsec_exit(void)
 {
 	nipsec_netlink_exit();
+	/* every namespace's exit has waited for its crypto callbacks */
 	unregister_pernet_subsys(&nipsec_net_ops);
-	/* Packets still inside an asynchronous cipher will call back into us. */
-	wait_var_event(&nipsec_inflight, !atomic_read(&nipsec_inflight));
 	rcu_barrier();
 	destroy_workqueue(nipsec_wq);
 	nipsec_hooks_exit();

@@ -273,6 +273,7 @@ struct nipsec_net {
 	struct delayed_work gc_work;	/* lifetimes, larval timeouts */
 	struct work_struct expire_work;	/* hard expiries from the data path */
 	struct nipsec_stats __percpu *stats;
+	atomic_t inflight;		/* asynchronous crypto requests */
 };
 
 extern unsigned int nipsec_net_id;
@@ -370,8 +371,8 @@ void nipsec_notify_mapping(struct nipsec_sa *sa,
 			   const union nipsec_addr *old_addr, __be16 old_port,
 			   const union nipsec_addr *new_addr, __be16 new_port);
 
-/* main.c: wait for asynchronous crypto callbacks before module unload */
-void nipsec_inflight_get(void);
-void nipsec_inflight_put(void);
+/* main.c: a namespace's state lives until its crypto callbacks are done */
+void nipsec_inflight_get(struct nipsec_net *nn);
+void nipsec_inflight_put(struct nipsec_net *nn);
 
 #endif /* _NIPSEC_H */
