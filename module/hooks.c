@@ -208,7 +208,7 @@ static void nipsec_mss_clamp(struct sk_buff *skb, u16 family,
 }
 
 /*
- * Does the packet fit the path once protected? If not and it must not be
+ * Tunnel mode: does the packet fit the path once protected? If not and it must not be
  * fragmented, tell the sender the size that would fit (RFC 4301 8.2:
  * ICMP with the MTU left after IPsec overhead) and drop it. A local sender
  * gets the ICMP too, over loopback: that is how TCP learns the MSS.
@@ -217,9 +217,9 @@ static void nipsec_mss_clamp(struct sk_buff *skb, u16 family,
 static bool nipsec_out_mtu_ok(struct nipsec_net *nn, struct nipsec_sa *sa,
 			      struct sk_buff *skb, u16 family,
 			      unsigned int mtu, unsigned int outer_hlen,
-			      unsigned int kept_hlen, bool *frag_ok)
+			      bool *frag_ok)
 {
-	unsigned int max = nipsec_esp_max_inner(sa, mtu, outer_hlen, kept_hlen);
+	unsigned int max = nipsec_esp_max_inner(sa, mtu, outer_hlen, 0);
 
 	*frag_ok = false;
 	if (skb->len <= max)
@@ -321,7 +321,7 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 	nipsec_mss_clamp(skb, family, family == AF_INET ? ip_hdrlen(skb) :
 			 sizeof(struct ipv6hdr),
 			 nipsec_esp_max_inner(sa, dst_mtu(dst), ohlen, 0));
-	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(dst), ohlen, 0,
+	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(dst), ohlen,
 			       &frag_ok)) {
 		dst_release(dst);
 		return;

@@ -216,15 +216,19 @@ bool nipsec_sa_account(struct nipsec_sa *sa, unsigned int bytes, bool tx)
 	return true;
 }
 
-static void nipsec_sa_free_work(struct work_struct *work)
+/* Free an SA nobody can see any more; keys are zeroized. */
+static void nipsec_sa_destroy(struct nipsec_sa *sa)
 {
-	struct nipsec_sa *sa = container_of(to_rcu_work(work), struct nipsec_sa,
-					    free_work);
-
 	nipsec_crypto_free_sa(sa);
 	nipsec_replay_free(&sa->replay);
 	free_percpu(sa->stats);
 	kfree_sensitive(sa);
+}
+
+static void nipsec_sa_free_work(struct work_struct *work)
+{
+	nipsec_sa_destroy(container_of(to_rcu_work(work), struct nipsec_sa,
+				       free_work));
 }
 
 /**
@@ -260,15 +264,6 @@ static struct nipsec_sa *nipsec_sa_alloc(struct nipsec_net *nn)
 	sa->add_time = ktime_get_real_seconds();
 	get_random_bytes(&sa->iv_salt, sizeof(sa->iv_salt));
 	return sa;
-}
-
-/* Not yet visible to anybody: free at once. */
-static void nipsec_sa_destroy(struct nipsec_sa *sa)
-{
-	nipsec_crypto_free_sa(sa);
-	nipsec_replay_free(&sa->replay);
-	free_percpu(sa->stats);
-	kfree_sensitive(sa);
 }
 
 struct nipsec_sa *nipsec_sa_find(struct nipsec_net *nn,
