@@ -24,6 +24,7 @@
 #include <linux/scatterlist.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/udp.h>
 #include <crypto/aead.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
@@ -44,11 +45,13 @@ struct nipsec_esp_ctx {
 	u16 esp_off;		/* ESP header, from the network header */
 	u16 proto_off;		/* byte that names the next protocol */
 	u16 elen;		/* input: payload+trailer bytes */
+	bool encap;		/* output: UDP header at esp_off - 8 */
 	u8 aadlen;
 	u8 aad[12];
 	u8 *iv;
 	struct aead_request *req;
 	struct scatterlist *sg;
+	struct nipsec_udp_src src;	/* input, if src.family: ESP in UDP */
 };
 
 /**
@@ -159,6 +162,9 @@ unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
 {
 	unsigned int over = outer_hlen + kept_hlen + NIPSEC_ESP_HLEN +
 			    sa->ivlen + sa->icvlen;
+
+	if (sa->encap_type)
+		over += sizeof(struct udphdr);
 	unsigned int room;
 
 	if (mtu <= over)
@@ -226,6 +232,7 @@ static void nipsec_esp_output_resume(struct nipsec_esp_ctx *ctx, int err)
 {
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
+	bool encap = ctx->encap;
 
 	kfree(ctx);
 	if (err) {
@@ -234,6 +241,8 @@ static void nipsec_esp_output_resume(struct nipsec_esp_ctx *ctx, int err)
 	}
 	/* the ESP packet has no checksum of its own */
 	skb->ip_summed = CHECKSUM_NONE;
+	if (encap)
+		nipsec_encap_out_csum(skb);
 	nipsec_out_finish(skb, sa);
 	nipsec_sa_put(sa);
 }
@@ -269,7 +278,8 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		       unsigned int hlen, unsigned int proto_off)
 {
 	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
-	unsigned int plen, clen, tlen, padlen;
+	unsigned int ulen = sa->encap_type ? sizeof(struct udphdr) : 0;
+	unsigned int plen, clen, tlen, padlen, esp_off = hlen + ulen;
 	struct nipsec_esp_ctx *ctx;
 	struct ip_esp_hdr *esph;
 	struct sk_buff *trailer;
@@ -305,7 +315,7 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_ROUTE);
 		return;
 	}
-	if (skb_cow_head(skb, esplen)) {
+	if (skb_cow_head(skb, ulen + esplen)) {
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
@@ -321,18 +331,25 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	}
 	ctx->skb = skb;
 	ctx->seq = seq;
+	ctx->encap = ulen;
 
 	nexthdr = skb->data[proto_off];
 	tail = pskb_put(skb, trailer, tlen);
 	nipsec_esp_fill_trailer(tail, padlen, nexthdr);
 
-	/* open a gap for ESP header and IV behind the kept headers */
-	__skb_push(skb, esplen);
-	memmove(skb->data, skb->data + esplen, hlen);
+	/* open a gap for [UDP,] ESP header and IV behind the kept headers */
+	__skb_push(skb, ulen + esplen);
+	memmove(skb->data, skb->data + ulen + esplen, hlen);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, hlen);
-	skb->data[proto_off] = IPPROTO_ESP;
-	esph = (struct ip_esp_hdr *)(skb->data + hlen);
+	if (ulen) {
+		skb->data[proto_off] = IPPROTO_UDP;
+		nipsec_encap_out_hdr(sa, (struct udphdr *)(skb->data + hlen),
+				     skb->len - hlen);
+	} else {
+		skb->data[proto_off] = IPPROTO_ESP;
+	}
+	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
 	esph->spi = sa->key.spi;
 	esph->seq_no = htonl(lower_32_bits(seq));
 	if (sa->alg_flags & NIPSEC_ALGF_COUNTER_IV)
@@ -344,7 +361,7 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 
 	sg_init_table(ctx->sg, nfrags + 1);
 	sg_set_buf(ctx->sg, ctx->aad, ctx->aadlen);
-	err = skb_to_sgvec(skb, ctx->sg + 1, hlen + NIPSEC_ESP_HLEN,
+	err = skb_to_sgvec(skb, ctx->sg + 1, esp_off + NIPSEC_ESP_HLEN,
 			   sa->ivlen + clen + sa->icvlen);
 	if (unlikely(err < 0)) {
 		kfree(ctx);
@@ -460,6 +477,9 @@ static void __nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_REPLAY);
 		return;
 	}
+	/* authentic and fresh: a new outer source is a NAT rebinding */
+	if (ctx->src.family)
+		nipsec_encap_check_peer(sa, &ctx->src);
 
 	skb->ip_summed = CHECKSUM_NONE;
 	end = ctx->esp_off + NIPSEC_ESP_HLEN + sa->ivlen + ctx->elen;
@@ -485,6 +505,8 @@ static void __nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
+	if (sa->encap_type && sa->mode == NIPSEC_MODE_TRANSPORT)
+		nipsec_encap_csum_fixup(skb, sa);
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
 }
@@ -522,13 +544,16 @@ static void nipsec_esp_input_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
  * @esp_off: offset of the ESP header
  * @proto_off: offset of the byte that names ESP (transport mode writes the
  *             inner protocol there)
+ * @src: where an ESP-in-UDP packet came from (its UDP header is gone),
+ *       NULL for plain ESP
  *
  * Replay check before the ICV, window update after it, then padding,
  * next header; the plain packet continues at nipsec_in_finish().
  * Consumes @skb.
  */
 void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
-		      unsigned int esp_off, unsigned int proto_off)
+		      unsigned int esp_off, unsigned int proto_off,
+		      const struct nipsec_udp_src *src)
 {
 	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
 	const struct ip_esp_hdr *esph;
@@ -579,6 +604,10 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	ctx->esp_off = esp_off;
 	ctx->proto_off = proto_off;
 	ctx->elen = elen;
+	if (src)
+		ctx->src = *src;
+	else
+		ctx->src.family = 0;
 	nipsec_esp_set_aad(ctx, esph->spi, seq);
 	if (skb_copy_bits(skb, esp_off + NIPSEC_ESP_HLEN, ctx->iv, sa->ivlen)) {
 		kfree(ctx);

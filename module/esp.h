@@ -16,6 +16,13 @@
 #define NIPSEC_ESP_HLEN		8	/* SPI and sequence number */
 #define NIPSEC_ESP_MAX_IVLEN	16
 
+/* Where an ESP-in-UDP packet came from (rebinding is checked after auth). */
+struct nipsec_udp_src {
+	union nipsec_addr addr;
+	__be16 port;
+	u16 family;
+};
+
 /* replay.c */
 int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq);
 
@@ -33,7 +40,26 @@ unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
 void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		       unsigned int hlen, unsigned int proto_off);
 void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
-		      unsigned int esp_off, unsigned int proto_off);
+		      unsigned int esp_off, unsigned int proto_off,
+		      const struct nipsec_udp_src *src);
+
+/* encap.c: ESP in UDP (RFC 3948) */
+struct udphdr;
+void nipsec_encap_out_hdr(const struct nipsec_sa *sa, struct udphdr *uh,
+			  unsigned int len);
+void nipsec_encap_out_csum(struct sk_buff *skb);
+unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
+			      u16 family, unsigned int off,
+			      unsigned int proto_off);
+void nipsec_encap_check_peer(struct nipsec_sa *sa,
+			     const struct nipsec_udp_src *src);
+void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa);
+
+/* hooks.c: ESP addressed to this host, plain or from UDP */
+unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
+			    u16 family, unsigned int off,
+			    unsigned int proto_off,
+			    const struct nipsec_udp_src *src);
 
 /* hooks.c: where a packet goes after its transform, sync or async */
 void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa);

@@ -23,6 +23,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
+#include <linux/udp.h>
 #include <net/dsfield.h>
 #include <net/dst.h>
 #include <net/ip.h>
@@ -119,14 +120,36 @@ void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa)
 	(void)err;
 }
 
+/* Outer header of tunnel mode: the SA's addresses, or where NAT-T moved them */
+struct nipsec_outer {
+	const union nipsec_addr *saddr, *daddr;
+	u8 proto;
+};
+
+static void nipsec_outer_get(const struct nipsec_sa *sa, struct nipsec_outer *o)
+{
+	const struct nipsec_encap_ep *ep;
+
+	if (sa->encap_type) {
+		ep = rcu_dereference(sa->encap);
+		o->saddr = &ep->saddr;
+		o->daddr = &ep->daddr;
+		o->proto = IPPROTO_UDP;
+	} else {
+		o->saddr = &sa->tkey.saddr;
+		o->daddr = &sa->tkey.daddr;
+		o->proto = IPPROTO_ESP;
+	}
+}
+
 static struct dst_entry *nipsec_route_out4(struct net *net,
-					   const struct nipsec_sa *sa,
+					   const struct nipsec_outer *o,
 					   const struct sk_buff *skb)
 {
 	struct flowi4 fl4 = {
-		.daddr = sa->tkey.daddr.a4,
-		.saddr = sa->tkey.saddr.a4,
-		.flowi4_proto = IPPROTO_ESP,
+		.daddr = o->daddr->a4,
+		.saddr = o->saddr->a4,
+		.flowi4_proto = o->proto,
 		.flowi4_mark = skb->mark,
 	};
 	struct rtable *rt = ip_route_output_key(net, &fl4);
@@ -135,13 +158,13 @@ static struct dst_entry *nipsec_route_out4(struct net *net,
 }
 
 static struct dst_entry *nipsec_route_out6(struct net *net,
-					   const struct nipsec_sa *sa,
+					   const struct nipsec_outer *o,
 					   const struct sk_buff *skb)
 {
 	struct flowi6 fl6 = {
-		.daddr = sa->tkey.daddr.a6,
-		.saddr = sa->tkey.saddr.a6,
-		.flowi6_proto = IPPROTO_ESP,
+		.daddr = o->daddr->a6,
+		.saddr = o->saddr->a6,
+		.flowi6_proto = o->proto,
 		.flowi6_mark = skb->mark,
 	};
 	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
@@ -307,12 +330,14 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 			     sizeof(struct ipv6hdr);
 	u8 inner_proto = family == AF_INET ? IPPROTO_IPIP : IPPROTO_IPV6;
 	struct net *net = nn->net;
+	struct nipsec_outer o;
 	struct dst_entry *dst;
 	bool frag_ok, df;
 	u8 dsfield;
 
-	dst = ofamily == AF_INET ? nipsec_route_out4(net, sa, skb) :
-				     nipsec_route_out6(net, sa, skb);
+	nipsec_outer_get(sa, &o);
+	dst = ofamily == AF_INET ? nipsec_route_out4(net, &o, skb) :
+				     nipsec_route_out6(net, &o, skb);
 	if (!dst) {
 		nipsec_drop_count(nn, sa, NIPSEC_DROP_ROUTE);
 		kfree_skb(skb);
@@ -326,8 +351,8 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 		dst_release(dst);
 		return;
 	}
-	if (skb_cow_head(skb, ohlen + NIPSEC_ESP_HLEN + sa->ivlen +
-			 LL_RESERVED_SPACE(dst->dev))) {
+	if (skb_cow_head(skb, ohlen + sizeof(struct udphdr) + NIPSEC_ESP_HLEN +
+			 sa->ivlen + LL_RESERVED_SPACE(dst->dev))) {
 		dst_release(dst);
 		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
 		kfree_skb(skb);
@@ -357,8 +382,8 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 		iph->frag_off = df && !frag_ok ? htons(IP_DF) : 0;
 		iph->ttl = ip4_dst_hoplimit(dst);
 		iph->protocol = inner_proto;
-		iph->saddr = sa->tkey.saddr.a4;
-		iph->daddr = sa->tkey.daddr.a4;
+		iph->saddr = o.saddr->a4;
+		iph->daddr = o.daddr->a4;
 		ip_select_ident(net, skb, NULL);
 		skb->protocol = htons(ETH_P_IP);
 	} else {
@@ -369,8 +394,8 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 		ip6h->payload_len = 0;
 		ip6h->nexthdr = inner_proto;
 		ip6h->hop_limit = ip6_dst_hoplimit(dst);
-		ip6h->saddr = sa->tkey.saddr.a6;
-		ip6h->daddr = sa->tkey.daddr.a6;
+		ip6h->saddr = o.saddr->a6;
+		ip6h->daddr = o.daddr->a6;
 		skb->protocol = htons(ETH_P_IPV6);
 	}
 	skb->ignore_df = frag_ok;
@@ -423,8 +448,7 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 		nipsec_acquire(nn, pol, &fl);
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_OUT_NO_SA);
 	}
-	/* ESP in UDP (RFC 3948) is not sent yet: never plain ESP instead */
-	if (sa->key.proto != IPPROTO_ESP || !sa->aead || sa->encap_type)
+	if (sa->key.proto != IPPROTO_ESP || !sa->aead)
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
 	if (nipsec_ct_confirm_reset(skb))
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
@@ -703,9 +727,21 @@ static int nipsec_upper(struct sk_buff *skb, u16 family, unsigned int *off,
 	return 0;
 }
 
-static unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
-				   u16 family, unsigned int off,
-				   unsigned int proto_off)
+/**
+ * nipsec_esp_rcv - ESP addressed to this host
+ * @nn: namespace state
+ * @skb: the packet, network header at data
+ * @family: AF_INET or AF_INET6
+ * @off: offset of the ESP header
+ * @proto_off: offset of the byte that names ESP
+ * @src: for ESP that came in UDP (header removed), where it came from
+ *
+ * Return: the netfilter verdict.
+ */
+unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
+			    u16 family, unsigned int off,
+			    unsigned int proto_off,
+			    const struct nipsec_udp_src *src)
 {
 	union nipsec_addr daddr;
 	struct nipsec_sa *sa;
@@ -722,9 +758,12 @@ static unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	sa = nipsec_sa_lookup_in(nn, spi, IPPROTO_ESP, family, &daddr);
 	if (!sa || !sa->aead)
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_NO_SA);
+	/* an SA is either plain or UDP-encapsulated on the wire, not both */
+	if (!src != !sa->encap_type)
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
 	if (nipsec_ct_confirm_reset(skb))
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
-	nipsec_esp_input(sa, skb, off, proto_off);
+	nipsec_esp_input(sa, skb, off, proto_off, src);
 	return NF_STOLEN;
 }
 
@@ -765,7 +804,16 @@ static unsigned int nipsec_in_hook(void *priv, struct sk_buff *skb,
 	if (nipsec_upper(skb, family, &off, &proto_off, &proto))
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
 	if (proto == IPPROTO_ESP)
-		return nipsec_esp_rcv(nn, skb, family, off, proto_off);
+		return nipsec_esp_rcv(nn, skb, family, off, proto_off, NULL);
+	if (proto == IPPROTO_UDP && READ_ONCE(nn->encap_count) &&
+	    !nipsec_transformed(skb, family)) {
+		unsigned int verdict = nipsec_encap_rcv(nn, skb, family, off,
+							 proto_off);
+
+		/* IKE and keepalives are plain UDP: policy decides below */
+		if (verdict != NF_ACCEPT)
+			return verdict;
+	}
 	/* decrypted: its policy was checked before re-injection */
 	if (nipsec_transformed(skb, family))
 		return NF_ACCEPT;

@@ -48,6 +48,12 @@ static int __net_init nipsec_net_init(struct net *net)
 		nipsec_stats_free(nn);
 		return err;
 	}
+	err = nipsec_acquire_net_init(nn);
+	if (err) {
+		nipsec_sa_net_exit(nn);
+		nipsec_stats_free(nn);
+		return err;
+	}
 	nipsec_policy_net_init(nn);
 	return 0;
 }
@@ -71,6 +77,7 @@ static void __net_exit nipsec_net_exit(struct net *net)
 	wait_var_event(&nn->inflight, !atomic_read(&nn->inflight));
 	nipsec_policy_net_exit(nn);
 	nipsec_sa_net_exit(nn);
+	nipsec_acquire_net_exit(nn);
 	nipsec_stats_free(nn);
 }
 
@@ -116,6 +123,12 @@ static void __exit nipsec_exit(void)
 	nipsec_netlink_exit();
 	/* every namespace's exit has waited for its crypto callbacks */
 	unregister_pernet_subsys(&nipsec_net_ops);
+	/*
+	 * A callback's last put can wake that wait while the callback still
+	 * runs our text on its way out.  Crypto completions run with BH off
+	 * (cryptd) or in interrupt context, so one grace period covers them.
+	 */
+	synchronize_rcu();
 	rcu_barrier();
 	destroy_workqueue(nipsec_wq);
 	nipsec_hooks_exit();

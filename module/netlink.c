@@ -558,16 +558,23 @@ static int nipsec_put_lft(struct sk_buff *skb, const struct nipsec_lifetime *l)
 
 static int nipsec_put_encap(struct sk_buff *skb, const struct nipsec_sa *sa)
 {
+	const struct nipsec_encap_ep *ep;
+	__be16 sport, dport;
 	struct nlattr *nest;
 
 	if (!sa->encap_type)
 		return 0;
+	rcu_read_lock();
+	ep = rcu_dereference(sa->encap);
+	sport = ep->sport;
+	dport = ep->dport;
+	rcu_read_unlock();
 	nest = nla_nest_start(skb, NIPSEC_A_SA_ENCAP);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u8(skb, NIPSEC_A_ENCAP_TYPE, sa->encap_type) ||
-	    nla_put_be16(skb, NIPSEC_A_ENCAP_SPORT, READ_ONCE(sa->encap_sport)) ||
-	    nla_put_be16(skb, NIPSEC_A_ENCAP_DPORT, READ_ONCE(sa->encap_dport)) ||
+	    nla_put_be16(skb, NIPSEC_A_ENCAP_SPORT, sport) ||
+	    nla_put_be16(skb, NIPSEC_A_ENCAP_DPORT, dport) ||
 	    nipsec_put_addr(skb, NIPSEC_A_ENCAP_OA_V4, NIPSEC_A_ENCAP_OA_V6,
 			    sa->key.family, &sa->encap_oa)) {
 		nla_nest_cancel(skb, nest);
@@ -983,6 +990,8 @@ int nipsec_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&nn->lock);
 	nipsec_sa_flush(nn, proto, true);
 	mutex_unlock(&nn->lock);
+	/* like XFRM's state flush: pending acquires may be sent again */
+	nipsec_acquire_flush(nn);
 	return 0;
 }
 

@@ -62,6 +62,7 @@ enum nipsec_stat {
 	NIPSEC_DROP_MTU,
 	NIPSEC_DROP_PROTO,
 	NIPSEC_STAT_ACQUIRES,
+	NIPSEC_STAT_MAPPINGS,
 	NIPSEC_STAT_MAX
 };
 
@@ -226,10 +227,28 @@ struct nipsec_sa {
 
 	/* NAT traversal (RFC 3948) */
 	u8 encap_type;			/* 0 or NIPSEC_ENCAP_ESPINUDP */
-	__be16 encap_sport, encap_dport;
-	union nipsec_addr encap_oa;
+	struct nipsec_encap_ep __rcu *encap;	/* with encap_type */
+	union nipsec_addr encap_oa;	/* peer's original address, or 0 */
 
 	struct nipsec_stats __percpu *stats;
+};
+
+/**
+ * struct nipsec_encap_ep - outer UDP/IP addressing of an ESP-in-UDP SA
+ * @saddr: outer source address in use
+ * @daddr: outer destination address in use
+ * @sport: UDP source port
+ * @dport: UDP destination port
+ * @rcu: for replacement
+ *
+ * Starts as the SA's own addresses and configured ports. A NAT rebinding
+ * replaces it (RCU) while the SA keeps its identity (SPI, addresses), so
+ * policies and lookups are unaffected.
+ */
+struct nipsec_encap_ep {
+	union nipsec_addr saddr, daddr;
+	__be16 sport, dport;
+	struct rcu_head rcu;
 };
 
 /**
@@ -274,6 +293,14 @@ struct nipsec_net {
 	struct work_struct expire_work;	/* hard expiries from the data path */
 	struct nipsec_stats __percpu *stats;
 	atomic_t inflight;		/* asynchronous crypto requests */
+	unsigned int encap_count;	/* ESP-in-UDP SAs: UDP is inspected */
+
+	/* pending acquires (acquire.c) */
+	struct rhashtable acq_table;
+	struct list_head acq_list;
+	spinlock_t acq_lock;		/* acq_list, acq_count, inserts */
+	unsigned int acq_count;
+	struct delayed_work acq_gc;
 };
 
 extern unsigned int nipsec_net_id;
@@ -303,6 +330,9 @@ void nipsec_sa_net_exit(struct nipsec_net *nn);
 struct nipsec_sa *nipsec_sa_lookup_in(struct nipsec_net *nn, __be32 spi,
 				      u8 proto, u16 family,
 				      const union nipsec_addr *daddr);
+void nipsec_tmpl_key_fill(struct nipsec_tmpl_key *key,
+			  const struct nipsec_tmpl *t,
+			  const struct nipsec_flow *fl);
 struct nipsec_sa *nipsec_sa_lookup_out(struct nipsec_net *nn,
 				       const struct nipsec_policy *pol,
 				       const struct nipsec_flow *fl);
@@ -336,8 +366,15 @@ bool nipsec_selector_match(const struct nipsec_selector *sel,
 int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
 		      struct nipsec_flow *fl);
 void nipsec_policy_touch(struct nipsec_policy *pol);
+
+/* acquire.c */
 void nipsec_acquire(struct nipsec_net *nn, struct nipsec_policy *pol,
 		    const struct nipsec_flow *fl);
+void nipsec_acquire_done(struct nipsec_net *nn,
+			 const struct nipsec_tmpl_key *key);
+void nipsec_acquire_flush(struct nipsec_net *nn);
+int nipsec_acquire_net_init(struct nipsec_net *nn);
+void nipsec_acquire_net_exit(struct nipsec_net *nn);
 
 /* crypto.c: algorithm table and per-SA transforms */
 int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,

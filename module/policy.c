@@ -220,30 +220,6 @@ void nipsec_policy_touch(struct nipsec_policy *pol)
 	WRITE_ONCE(pol->last_use, now);
 }
 
-/**
- * nipsec_acquire - ask the key manager for an SA
- * @nn: namespace state
- * @pol: the protect policy that has no SA
- * @fl: the packet that needs one
- *
- * At most one acquire per policy per second: a burst of packets before
- * the IKE daemon has negotiated must not flood it. The policy's
- * acquire_jiffies is that pending ("larval") acquire.
- */
-void nipsec_acquire(struct nipsec_net *nn, struct nipsec_policy *pol,
-		    const struct nipsec_flow *fl)
-{
-	unsigned long now = jiffies | 1;	/* 0 means "never" */
-	unsigned long last = READ_ONCE(pol->acquire_jiffies);
-
-	if (last && time_before(now, last + HZ))
-		return;
-	if (cmpxchg(&pol->acquire_jiffies, last, now) != last)
-		return;
-	nipsec_count(nn->stats, NIPSEC_STAT_ACQUIRES, 1);
-	nipsec_notify_acquire(nn, pol, fl);
-}
-
 static bool nipsec_policy_before(const struct nipsec_policy *a,
 				 const struct nipsec_policy *b)
 {

@@ -92,6 +92,31 @@ static struct nipsec_sa *nipsec_sa_newest(struct rhlist_head *list,
 }
 
 /**
+ * nipsec_tmpl_key_fill - the outbound SA key a template names for a flow
+ * @key: filled in, padding zeroed (the key is hashed whole)
+ * @t: the policy's template
+ * @fl: the packet's flow; its addresses fill in a template without any
+ */
+void nipsec_tmpl_key_fill(struct nipsec_tmpl_key *key,
+			  const struct nipsec_tmpl *t,
+			  const struct nipsec_flow *fl)
+{
+	memset(key, 0, sizeof(*key));
+	key->proto = t->proto;
+	key->mode = t->mode;
+	key->reqid = t->reqid;
+	if (t->family) {
+		key->family = t->family;
+		key->saddr = t->saddr;
+		key->daddr = t->daddr;
+	} else {
+		key->family = fl->family;
+		key->saddr = fl->saddr;
+		key->daddr = fl->daddr;
+	}
+}
+
+/**
  * nipsec_sa_lookup_out - find the SA a protect policy sends a flow through
  * @nn: namespace state
  * @pol: the matching protect policy
@@ -105,29 +130,41 @@ struct nipsec_sa *nipsec_sa_lookup_out(struct nipsec_net *nn,
 				       const struct nipsec_policy *pol,
 				       const struct nipsec_flow *fl)
 {
-	const struct nipsec_tmpl *t = &pol->tmpl;
 	struct nipsec_tmpl_key key;
 	struct rhlist_head *list;
 
-	memset(&key, 0, sizeof(key));
-	key.proto = t->proto;
-	key.mode = t->mode;
-	key.reqid = t->reqid;
-	if (t->family) {
-		key.family = t->family;
-		key.saddr = t->saddr;
-		key.daddr = t->daddr;
-	} else {
-		key.family = fl->family;
-		key.saddr = fl->saddr;
-		key.daddr = fl->daddr;
-	}
-	if (t->reqid) {
+	nipsec_tmpl_key_fill(&key, &pol->tmpl, fl);
+	if (key.reqid) {
 		list = rhltable_lookup(&nn->sa_by_tmpl, &key, nipsec_tmpl_params);
-		return list ? nipsec_sa_newest(list, false, t->spi) : NULL;
+		return list ? nipsec_sa_newest(list, false, pol->tmpl.spi) : NULL;
 	}
 	list = rhltable_lookup(&nn->sa_by_addr, &key, nipsec_addr_params);
-	return list ? nipsec_sa_newest(list, true, t->spi) : NULL;
+	return list ? nipsec_sa_newest(list, true, pol->tmpl.spi) : NULL;
+}
+
+/**
+ * nipsec_sa_visit_out - visit the outbound SAs an SA key names
+ * @nn: namespace state
+ * @key: the key (with a reqid: exactly it; without: any reqid)
+ * @v: its visit() is called for each SA, inside the caller's RCU read
+ *     section
+ */
+void nipsec_sa_visit_out(struct nipsec_net *nn,
+			 const struct nipsec_tmpl_key *key,
+			 struct nipsec_sa_visitor *v)
+{
+	struct rhlist_head *list, *pos;
+	struct nipsec_sa *sa;
+
+	if (key->reqid) {
+		list = rhltable_lookup(&nn->sa_by_tmpl, key, nipsec_tmpl_params);
+		rhl_for_each_entry_rcu(sa, pos, list, tmpl_node)
+			v->visit(v, sa);
+		return;
+	}
+	list = rhltable_lookup(&nn->sa_by_addr, key, nipsec_addr_params);
+	rhl_for_each_entry_rcu(sa, pos, list, addr_node)
+		v->visit(v, sa);
 }
 
 void nipsec_sa_usage(const struct nipsec_sa *sa, u64 *bytes, u64 *packets)
@@ -219,6 +256,7 @@ bool nipsec_sa_account(struct nipsec_sa *sa, unsigned int bytes, bool tx)
 /* Free an SA nobody can see any more; keys are zeroized. */
 static void nipsec_sa_destroy(struct nipsec_sa *sa)
 {
+	nipsec_encap_free_sa(sa);
 	nipsec_crypto_free_sa(sa);
 	nipsec_replay_free(&sa->replay);
 	free_percpu(sa->stats);
@@ -315,6 +353,7 @@ static int nipsec_sa_link_out(struct nipsec_net *nn, struct nipsec_sa *sa)
 		return err;
 	}
 	set_bit(NIPSEC_SA_OUT_LINKED, &sa->flags);
+	nipsec_acquire_done(nn, &sa->tkey);
 	return 0;
 }
 
@@ -333,6 +372,8 @@ static void nipsec_sa_unlink(struct nipsec_sa *sa)
 	list_del(&sa->list);
 	list_del_init(&sa->timed);
 	nn->sa_count--;
+	if (sa->encap_type)
+		WRITE_ONCE(nn->encap_count, nn->encap_count - 1);
 }
 
 /**
@@ -421,12 +462,8 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 	sa->tkey.reqid = p->reqid;
 	if (p->has_lft)
 		nipsec_sa_set_lft(sa, &p->lft);
-	if (p->has_encap) {
-		sa->encap_type = p->encap_type;
-		sa->encap_sport = p->encap_sport;
-		sa->encap_dport = p->encap_dport;
-		sa->encap_oa = p->encap_oa;
-	}
+	if (nipsec_encap_init_sa(sa, p))
+		goto fail_sa;
 	if (p->has_seq)
 		atomic64_set(&sa->oseq, p->seq);
 
@@ -458,19 +495,22 @@ static int nipsec_sa_modify(struct nipsec_net *nn, struct nipsec_sa *sa,
 			       "keys of a mature SA cannot change; add a new SA");
 		return -EINVAL;
 	}
-	if (p->has_lft) {
-		nipsec_sa_set_lft(sa, &p->lft);
-		nipsec_sa_update_timed(nn, sa);
-	}
 	if (p->has_encap && !sa->encap_type) {
 		NL_SET_ERR_MSG(extack,
 			       "encap can change only on an SA that has it (NAT-T)");
 		return -EINVAL;
 	}
 	if (p->has_encap) {
-		WRITE_ONCE(sa->encap_sport, p->encap_sport);
-		WRITE_ONCE(sa->encap_dport, p->encap_dport);
+		if (nipsec_encap_update_ports(sa, p->encap_sport,
+					      p->encap_dport)) {
+			NL_SET_ERR_MSG(extack, "out of memory");
+			return -ENOMEM;
+		}
 		sa->encap_oa = p->encap_oa;
+	}
+	if (p->has_lft) {
+		nipsec_sa_set_lft(sa, &p->lft);
+		nipsec_sa_update_timed(nn, sa);
 	}
 	return 0;
 }
@@ -539,6 +579,8 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 	}
 	list_add_tail(&sa->list, &nn->sa_list);
 	nn->sa_count++;
+	if (sa->encap_type)
+		WRITE_ONCE(nn->encap_count, nn->encap_count + 1);
 	nipsec_sa_update_timed(nn, sa);
 	if (old) {
 		/* already out of the SPI table: unlink the rest quietly */

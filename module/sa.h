@@ -27,6 +27,11 @@ struct nipsec_sa_params {
 	u64 seq;
 };
 
+/* A callback over SAs; embed it and use container_of() for context. */
+struct nipsec_sa_visitor {
+	void (*visit)(struct nipsec_sa_visitor *v, struct nipsec_sa *sa);
+};
+
 int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 		  bool update, struct netlink_ext_ack *extack);
 struct nipsec_sa *nipsec_sa_find(struct nipsec_net *nn,
@@ -36,6 +41,14 @@ void nipsec_sa_flush(struct nipsec_net *nn, u8 proto, bool notify);
 int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 		     u32 spi_min, u32 spi_max, u32 timeout,
 		     struct netlink_ext_ack *extack);
+void nipsec_sa_visit_out(struct nipsec_net *nn,
+			 const struct nipsec_tmpl_key *key,
+			 struct nipsec_sa_visitor *v);
+int nipsec_encap_init_sa(struct nipsec_sa *sa,
+			 const struct nipsec_sa_params *p);
+void nipsec_encap_free_sa(struct nipsec_sa *sa);
+int nipsec_encap_update_ports(struct nipsec_sa *sa, __be16 sport,
+			      __be16 dport);
 void nipsec_sa_usage(const struct nipsec_sa *sa, u64 *bytes, u64 *packets);
 
 #endif /* _NIPSEC_SA_H */

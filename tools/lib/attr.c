@@ -45,6 +45,7 @@ const struct nipsec_stats_field nipsec_stats_fields[] = {
 	STAT("drop-mtu", DROP_MTU, drop_mtu),
 	STAT("drop-proto", DROP_PROTO, drop_proto),
 	STAT("acquires", ACQUIRES, acquires),
+	STAT("mappings", MAPPINGS, mappings),
 };
 #undef STAT
 const size_t nipsec_stats_nfields =

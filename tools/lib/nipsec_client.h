@@ -100,7 +100,7 @@ struct nipsec_stats {
 	uint64_t drop_selector, drop_inner_family, drop_truncated;
 	uint64_t drop_bad_padding, drop_auth, drop_replay;
 	uint64_t drop_seq_exhausted, drop_expired, drop_crypto, drop_nomem;
-	uint64_t drop_route, drop_mtu, drop_proto, acquires;
+	uint64_t drop_route, drop_mtu, drop_proto, acquires, mappings;
 };
 
 struct nipsec_stats_field {

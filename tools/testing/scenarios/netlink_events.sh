@@ -6,8 +6,8 @@
 # Events of the nipsec family as an IKE daemon sees them on `nipsec
 # monitor` (and, independently, on a YNL CLI subscription): sa-del and
 # policy-del, soft and hard expiry by time, by use time, by packets and by
-# bytes, and acquire (at most one per policy per second) on the first
-# packets of a protected flow without an SA.
+# bytes, and acquire (at most one per policy per second, then quiet while
+# it is pending) on the first packets of a protected flow without an SA.
 set -euo pipefail
 . "$SRC/tools/testing/lib.sh"
 . "$SRC/tools/testing/ynl/ynl.sh"
@@ -163,15 +163,47 @@ if [[ $n == 1 ]]; then ok "one acquire for a burst inside a second"; else fail "
 expect_event "acquire names the template and the packet" \
 	'.event == "acquire" and .tmpl.reqid == 5 and .tmpl.proto == "esp" and .sel.src == "192.0.2.1" and .sel.dst == "192.0.2.2" and .sel.proto == "icmp"'
 events '.event == "acquire"' | head -n1 | _indent
+# Larval acquire: while it is pending (acq_expires, 30 s), the template
+# stays quiet even after the per-policy second has passed.
 sleep 1.5
 ip netns exec ev-a ping -c 3 -i 0.05 -W1 192.0.2.2 >/dev/null 2>&1 || true
-if wait_for -t 5 bash -c "[[ \$(jq -c 'select(.event == \"acquire\")' '$MON' | wc -l) == 2 ]]"; then
-	ok "a second acquire once the second has passed"
+sleep 1
+n=$(nevents '.event == "acquire"')
+if [[ $n == 1 ]]; then ok "no second acquire while the first is pending"; else fail "no second acquire while the first is pending ($n)" "$(events '.event == "acquire"')"; fi
+# wait_acquires N [TIMEOUT] - until the monitor has seen N acquires
+wait_acquires() {
+	wait_for -t "${2:-5}" bash -c "[[ \$(jq -c 'select(.event == \"acquire\")' '$MON' | wc -l) == $1 ]]"
+}
+# an SA for the template answers the pending acquire: when it goes, the
+# next packet asks at once, without waiting for acq_expires
+check "an SA for the template (reqid 5)" A sa add src 192.0.2.1 dst 192.0.2.2 proto esp \
+	spi 0x501 reqid 5 aead "$GCM" $KEY 128
+ip netns exec ev-a ping -c 1 -W1 192.0.2.2 >/dev/null 2>&1 || true
+check "delete it" A sa del dst 192.0.2.2 proto esp spi 0x501
+sleep 1.1
+ip netns exec ev-a ping -c 2 -i 0.3 -W1 192.0.2.2 >/dev/null 2>&1 || true
+if wait_acquires 2; then
+	ok "installing an SA cleared the pending acquire"
 else
-	fail "a second acquire once the second has passed" "$(events '.event == "acquire"')"
+	fail "installing an SA cleared the pending acquire" "$(events '.event == "acquire"')"
 fi
+# a pending acquire that nobody answers expires: then the template asks again
+echo 1 >/sys/module/nipsec/parameters/acq_expires
+on_exit "echo 30 >/sys/module/nipsec/parameters/acq_expires"
+check "policy for another template (reqid 6)" A policy add src 192.0.2.1 dst 192.0.2.3 \
+	proto icmp dir out tmpl proto esp mode transport reqid 6
+ip netns exec ev-a ping -c 1 -W1 192.0.2.3 >/dev/null 2>&1 || true
+check "acquire for it" wait_acquires 3
+sleep 2
+ip netns exec ev-a ping -c 1 -W1 192.0.2.3 >/dev/null 2>&1 || true
+if wait_acquires 4; then
+	ok "a second acquire once the pending one expired (acq_expires 1 s)"
+else
+	fail "a second acquire once the pending one expired" "$(events '.event == "acquire"')"
+fi
+echo 30 >/sys/module/nipsec/parameters/acq_expires
 acq_after=$(A -j stats | jq '.acquires // ."stats".acquires // 0')
-if ((acq_after - acq_before == 2)); then ok "acquires counter +2"; else fail "acquires counter +2 ($acq_before -> $acq_after)" "$(A -j stats)"; fi
+if ((acq_after - acq_before == 4)); then ok "acquires counter +4"; else fail "acquires counter +4 ($acq_before -> $acq_after)" "$(A -j stats)"; fi
 check "policy flush" A policy flush
 
 # ---------------------------------------------------- limits by traffic

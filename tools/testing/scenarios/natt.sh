@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernels: stock debug
+# timeout: 900
+#
+# NAT traversal (RFC 3948) against the kernel's XFRM (`encap espinudp`):
+#  1. ESP in UDP on a direct link, transport and tunnel, IPv4 and IPv6,
+#     both directions; tshark decodes it with the keys; UDP checksum zero
+#     over IPv4 and valid over IPv6.
+#  2. What is not ESP stays with the sockets (IKE's non-ESP marker, the
+#     0xFF keepalive); an unknown SPI on 4500 is dropped; a forged packet
+#     from another port moves nothing.
+#  3. Through a NAT (nftables masquerade) with the XFRM host behind it:
+#     transport mode (inner TCP checksum fixed up from the original
+#     address), and tunnel mode with a NAT rebinding (new address and port)
+#     in the middle of an iperf3 transfer that survives it.
+set -euo pipefail
+. "$SRC/tools/testing/lib.sh"
+. "$SRC/tools/testing/scenarios/esp_common.inc"
+
+nipsec_loaded || load_nipsec
+require iperf3 tcpdump tshark jq ping xxd nft conntrack python3
+
+GCM='rfc4106(gcm(aes))'
+K1=0x$(esp_hex 20)
+K2=0x$(esp_hex 20)
+TS_GCM='AES-GCM with 16 octet ICV [RFC4106]'
+
+# What an IKE daemon holds for XFRM: UDP sockets on 4500 with UDP_ENCAP set
+# to ESPINUDP (100, 2), IPv4 and IPv6. Without them XFRM never sees the ESP.
+ENCAP_PY='
+import socket, sys, time
+socks = []
+for fam, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, 4500))
+    s.setsockopt(socket.IPPROTO_UDP, 100, 2)
+    socks.append(s)
+print("ready", flush=True)
+time.sleep(100000)
+'
+# xfrm_encap_socket NS - hold the encap sockets in NS until the end
+xfrm_encap_socket() {
+	local f=$RESULTS/encap-$1.out
+	ns_exec "$1" python3 -c "$ENCAP_PY" >"$f" 2>&1 &
+	on_exit kill $!
+	wait_for -t 10 grep -q ready "$f"
+}
+
+# A plain UDP socket on 4500 (what charon has for nipsec): prints what it gets.
+SINK_PY='
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 4500))
+print("ready", flush=True)
+while True:
+    d, a = s.recvfrom(2048)
+    print(d[:8].hex(), len(d), flush=True)
+'
+# send_udp NS SRCPORT DST DPORT HEX - one UDP datagram
+send_udp() {
+	ns_exec "$1" python3 -c '
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_DGRAM)
+s.bind(("", int(sys.argv[1])))
+s.sendto(bytes.fromhex(sys.argv[4]), (sys.argv[2], int(sys.argv[3])))
+' "$2" "$3" "$4" "$5"
+}
+
+# natt_sas NIPNS XFNS MODE FAM SPIBASE - ESP-in-UDP SAs and policies between
+# end 1 (nipsec) and end 2 (XFRM) of esp_pair, 4500 both sides
+natt_sas() {
+	local nip=$1 xf=$2 mode=$3 fam=$4 base=$5 o1 o2 s1 s2 plen oa ip
+	if [[ $fam == 4 ]]; then
+		o1=${ESP_O4[1]} o2=${ESP_O4[2]} oa=0.0.0.0 ip=IPv4 plen=32
+		s1=${ESP_I4[1]} s2=${ESP_I4[2]}
+	else
+		o1=${ESP_O6[1]} o2=${ESP_O6[2]} oa=:: ip=IPv6 plen=128
+		s1=${ESP_I6[1]} s2=${ESP_I6[2]}
+	fi
+	[[ $mode == transport ]] && s1=$o1 s2=$o2
+	local spi12 spi21 reqid=$((base & 0xffff))
+	spi12=$(printf '0x%08x' $((base + 1)))
+	spi21=$(printf '0x%08x' $((base + 2)))
+	local -a e=(encap espinudp 4500 4500 "$oa")
+	local -a sa12=(src "$o1" dst "$o2" proto esp spi "$spi12" mode "$mode"
+		reqid "$reqid" replay-window 64 aead "$GCM" "$K1" 128 "${e[@]}")
+	local -a sa21=(src "$o2" dst "$o1" proto esp spi "$spi21" mode "$mode"
+		reqid "$reqid" replay-window 64 aead "$GCM" "$K2" 128 "${e[@]}")
+	# transport mode: protect TCP and ICMP, not the UDP that carries ESP
+	local -a protos=(icmp tcp)
+	[[ $fam == 6 ]] && protos=(ipv6-icmp tcp)
+	[[ $mode == tunnel ]] && protos=(any)
+	local -a t12=(tmpl src "$o1" dst "$o2" proto esp mode "$mode" reqid "$reqid")
+	local -a t21=(tmpl src "$o2" dst "$o1" proto esp mode "$mode" reqid "$reqid")
+	local pr
+	NIP -n "$nip" sa add "${sa12[@]}" || return 1
+	NIP -n "$nip" sa add "${sa21[@]}" || return 1
+	ip -n "$xf" xfrm state add "${sa12[@]}" || return 1
+	ip -n "$xf" xfrm state add "${sa21[@]}" || return 1
+	for pr in "${protos[@]}"; do
+		local -a p12=(src "$s1/$plen" dst "$s2/$plen") p21=(src "$s2/$plen" dst "$s1/$plen")
+		if [[ $pr != any ]]; then p12+=(proto "$pr"); p21+=(proto "$pr"); fi
+		NIP -n "$nip" policy add "${p12[@]}" dir out "${t12[@]}" || return 1
+		NIP -n "$nip" policy add "${p21[@]}" dir in "${t21[@]}" || return 1
+		ip -n "$xf" xfrm policy add "${p21[@]}" dir out "${t21[@]}" || return 1
+		ip -n "$xf" xfrm policy add "${p12[@]}" dir in "${t12[@]}" || return 1
+	done
+	TSHARK_SA+=(-o "uat:esp_sa:\"$ip\",\"$o1\",\"$o2\",\"$spi12\",\"$TS_GCM\",\"$K1\",\"NULL\",\"\"")
+	TSHARK_SA+=(-o "uat:esp_sa:\"$ip\",\"$o2\",\"$o1\",\"$spi21\",\"$TS_GCM\",\"$K2\",\"NULL\",\"\"")
+}
+
+# ------------------------------------------------- 1. direct link, vs XFRM
+
+esp_pair a b
+xfrm_encap_socket b
+capture_start a eth0 "$RESULTS/natt.pcap"
+base=0x5000
+for fam in 4 6; do
+	for mode in transport tunnel; do
+		what="ESP-in-UDP $mode IPv$fam"
+		base=$((base + 0x10))
+		if ! check "$what: SAs and policies (nipsec and XFRM)" natt_sas a b "$mode" "$fam" "$base"; then
+			esp_flush a b
+			continue
+		fi
+		d2=$(esp_dst 2 "$mode" "$fam" "$fam")
+		d1=$(esp_dst 1 "$mode" "$fam" "$fam")
+		rx=$(esp_stat a rx-packets)
+		check "$what: ping nipsec -> XFRM" wait_for -t 10 esp_ping a "$d2"
+		check "$what: ping XFRM -> nipsec" esp_ping b "$d1"
+		check "$what: TCP nipsec -> XFRM" esp_tcp a "$d2" 128K
+		check "$what: TCP XFRM -> nipsec" esp_tcp b "$d1" 128K
+		if (($(esp_stat a rx-packets) > rx)); then ok "$what: nipsec decrypted them"; else
+			fail "$what: nipsec decrypted them"; fi
+		drops=$(esp_drops a)
+		if [[ -z $drops ]]; then ok "$what: no drop"; else fail "$what: no drop" "$drops"; fi
+		esp_flush a b
+	done
+done
+sleep 1
+capture_stop
+
+# The wire: only UDP 4500 between the ends, decrypted by tshark.
+pcap=$RESULTS/natt.pcap
+ts() { tshark -r "$pcap" -o esp.enable_encryption_decode:TRUE \
+	-o esp.enable_authentication_check:TRUE -o udp.check_checksum:TRUE \
+	"${TSHARK_SA[@]}" "$@" 2>/dev/null; }
+ends='(ip.addr == 192.0.2.0/24 or ipv6.addr == 2001:db8::/64)'
+total=$(ts -Y "$ends and udp.port == 4500 and esp" | wc -l)
+plain=$(ts -Y "$ends and esp and not udp" | wc -l)
+other=$(ts -Y "$ends and not udp.port == 4500 and not icmpv6.type >= 133" | wc -l)
+if ((total > 0 && plain == 0 && other == 0)); then
+	ok "wire: all $total packets between the ends are ESP in UDP 4500"
+else
+	fail "wire: all packets between the ends are ESP in UDP 4500" \
+		"$total in UDP, $plain plain ESP, $other other" \
+		"$(ts -Y "$ends and not udp.port == 4500" | head -5)"
+fi
+ts -Y "$ends and esp" -T fields -e esp.spi -e esp.protocol -e esp.icv_good >"$RESULTS/natt.fields"
+read -r n dec good < <(awk '{ n++; if ($2 != "") d++; if ($3 == "1") g++ } END { print n + 0, d + 0, g + 0 }' \
+	"$RESULTS/natt.fields")
+if ((n > 0 && dec == n && good == n)); then
+	ok "tshark decrypts all $n ESP-in-UDP packets and their ICVs are good"
+else
+	fail "tshark decrypts all ESP-in-UDP packets and their ICVs are good" \
+		"$n packets, $dec decrypted, $good good ICVs"
+fi
+mal=$(ts -Y "$ends and (_ws.malformed or udp.checksum.status == 0)" | wc -l)
+if ((mal == 0)); then ok "no malformed packet, no bad UDP checksum"; else
+	fail "no malformed packet, no bad UDP checksum" "$(ts -Y '_ws.malformed or udp.checksum.status == 0' | head -3)"; fi
+z4=$(ts -Y "ip.src == ${ESP_O4[1]} and udp.port == 4500 and udp.checksum != 0" | wc -l)
+n4=$(ts -Y "ip.src == ${ESP_O4[1]} and udp.port == 4500" | wc -l)
+if ((n4 > 0 && z4 == 0)); then ok "nipsec over IPv4: UDP checksum zero ($n4 packets)"; else
+	fail "nipsec over IPv4: UDP checksum zero" "$z4 of $n4 non-zero"; fi
+n6=$(ts -Y "ipv6.src == ${ESP_O6[1]} and udp.port == 4500" | wc -l)
+g6=$(ts -Y "ipv6.src == ${ESP_O6[1]} and udp.port == 4500 and udp.checksum.status == 1" | wc -l)
+if ((n6 > 0 && g6 == n6)); then ok "nipsec over IPv6: valid UDP checksums ($n6 packets)"; else
+	fail "nipsec over IPv6: valid UDP checksums" "$g6 of $n6 good"; fi
+
+# ------------------------------- 2. what is not ESP stays with the sockets
+
+check "tunnel ESP-in-UDP SAs again" natt_sas a b tunnel 4 0x5100
+sink=$RESULTS/sink.out
+ns_exec a python3 -c "$SINK_PY" "${ESP_O4[1]}" >"$sink" 2>&1 &
+on_exit kill $!
+wait_for -t 10 grep -q ready "$sink"
+check "keepalive (0xff) from a new port" send_udp b 4600 "${ESP_O4[1]}" 4500 ff
+check "IKE message (non-ESP marker)" send_udp b 4600 "${ESP_O4[1]}" 4500 \
+	00000000aabbccddeeff0011
+if wait_for -t 5 bash -c "grep -q '^ff 1$' '$sink' && grep -q '^00000000aabbccdd 12$' '$sink'"; then
+	ok "keepalive and IKE message reached the socket on 4500"
+else
+	fail "keepalive and IKE message reached the socket on 4500" "$(cat "$sink")"
+fi
+# above NS FIELD VALUE - the nipsec counter FIELD of NS is above VALUE
+above() { (($(esp_stat "$1" "$2") > $3)); }
+nosa=$(esp_stat a drop-no-sa)
+check "ESP-in-UDP with an unknown SPI" send_udp b 4600 "${ESP_O4[1]}" 4500 \
+	0badc0de000000010102030405060708090a0b0c0d0e0f10
+if wait_for -t 5 above a drop-no-sa "$nosa"; then
+	ok "unknown SPI on 4500: dropped, drop-no-sa counted"
+else
+	fail "unknown SPI on 4500: dropped, drop-no-sa counted"
+fi
+if grep -q '^0badc0de' "$sink"; then fail "unknown SPI not given to the socket"; else
+	ok "unknown SPI not given to the socket"; fi
+# a forged packet for a real SA, from another port: authentication fails
+# and the SA keeps its peer
+auth=$(esp_stat a drop-auth)
+maps=$(esp_stat a mappings)
+check "forged ESP-in-UDP for SA 0x5102 from port 4600" send_udp b 4600 "${ESP_O4[1]}" 4500 \
+	"00005102000000ff$(esp_hex 64)"
+if wait_for -t 5 above a drop-auth "$auth"; then ok "forged packet: drop-auth counted"; else
+	fail "forged packet: drop-auth counted"; fi
+if (($(esp_stat a mappings) == maps)); then ok "forged packet: no mapping"; else
+	fail "forged packet: no mapping"; fi
+sport=$(NIP -n a -j sa get dst "${ESP_O4[1]}" proto esp spi 0x5102 | jq '.encap.sport')
+if [[ $sport == 4500 ]]; then ok "forged packet: the SA's peer port is still 4500"; else
+	fail "forged packet: the SA's peer port is still 4500" "sport $sport"; fi
+check "traffic still flows" esp_ping a "${ESP_I4[2]}"
+esp_flush a b
+ip netns del a
+ip netns del b
+
+# ------------------------------------------------------ 3. through a NAT
+
+# l (XFRM, 10.0.1.2) -- nat (10.0.1.1 | 198.51.100.1, .3) -- r (nipsec, 198.51.100.2)
+ns_new l
+ns_new nat
+ns_new r
+ns_link l eth0 nat eth0
+ns_link nat eth1 r eth0
+ns_addr l eth0 10.0.1.2/24
+ns_addr nat eth0 10.0.1.1/24
+ns_addr nat eth1 198.51.100.1/24
+ns_addr nat eth1 198.51.100.3/24
+ns_addr r eth0 198.51.100.2/24
+ns_addr l lo 10.9.1.1/32
+ns_addr r lo 10.9.2.1/32
+ip -n l route add default via 10.0.1.1
+ip -n l route add 10.9.2.1/32 via 10.0.1.1 src 10.9.1.1
+ip -n r route add 10.9.1.1/32 via 198.51.100.1 src 10.9.2.1
+ip netns exec nat sysctl -qw net.ipv4.ip_forward=1
+nat_rules() {
+	ip netns exec nat nft -f - <<-EOF
+		flush ruleset
+		table ip nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				$1
+			}
+		}
+	EOF
+}
+check "NAT: masquerade from 10.0.1.0/24" nat_rules 'oifname "eth1" masquerade'
+xfrm_encap_socket l
+ns_exec r iperf3 -s >/dev/null 2>&1 &
+ip netns exec r "$NIPSEC" -j monitor >"$RESULTS/nat-mon" 2>&1 &
+on_exit kill $!
+
+# transport mode: r sees l as 198.51.100.1; l's TCP checksums cover
+# 10.0.1.2, the original address r is told about (NAT-OA)
+nat_transport() {
+	local -a e=(encap espinudp 4500 4500)
+	ip -n l xfrm state add src 10.0.1.2 dst 198.51.100.2 proto esp spi 0x6001 \
+		mode transport reqid 6 aead "$GCM" "$K1" 128 "${e[@]}" 0.0.0.0 &&
+	ip -n l xfrm state add src 198.51.100.2 dst 10.0.1.2 proto esp spi 0x6002 \
+		mode transport reqid 6 aead "$GCM" "$K2" 128 "${e[@]}" 0.0.0.0 &&
+	ip -n l xfrm policy add src 10.0.1.2 dst 198.51.100.2 proto tcp dir out \
+		tmpl src 10.0.1.2 dst 198.51.100.2 proto esp mode transport reqid 6 &&
+	ip -n l xfrm policy add src 198.51.100.2 dst 10.0.1.2 proto tcp dir in \
+		tmpl src 198.51.100.2 dst 10.0.1.2 proto esp mode transport reqid 6 &&
+	NIP -n r sa add src 198.51.100.1 dst 198.51.100.2 proto esp spi 0x6001 \
+		mode transport reqid 6 aead "$GCM" "$K1" 128 "${e[@]}" 10.0.1.2 &&
+	NIP -n r sa add src 198.51.100.2 dst 198.51.100.1 proto esp spi 0x6002 \
+		mode transport reqid 6 aead "$GCM" "$K2" 128 "${e[@]}" 0.0.0.0 &&
+	NIP -n r policy add src 198.51.100.2 dst 198.51.100.1 proto tcp dir out \
+		tmpl src 198.51.100.2 dst 198.51.100.1 proto esp mode transport reqid 6 &&
+	NIP -n r policy add src 198.51.100.1 dst 198.51.100.2 proto tcp dir in \
+		tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode transport reqid 6
+}
+check "transport mode through the NAT: SAs (r knows l's original address)" nat_transport
+rx=$(esp_stat r rx-packets)
+check "transport through NAT: TCP XFRM -> nipsec (inner checksum fixed up)" \
+	esp_tcp l 198.51.100.2 256K
+check "transport through NAT: TCP nipsec -> XFRM" esp_tcp l 198.51.100.2 256K -R
+if (($(esp_stat r rx-packets) > rx + 20)); then ok "transport through NAT: nipsec decrypted the transfers"; else
+	fail "transport through NAT: nipsec decrypted the transfers" "rx $(esp_stat r rx-packets)"; fi
+drops=$(esp_drops r)
+if [[ -z $drops ]]; then ok "transport through NAT: no drop"; else fail "transport through NAT: no drop" "$drops"; fi
+esp_flush l r
+
+# tunnel mode, and a rebinding in the middle of a transfer
+nat_tunnel() {
+	local -a e=(encap espinudp 4500 4500 0.0.0.0)
+	ip -n l xfrm state add src 10.0.1.2 dst 198.51.100.2 proto esp spi 0x7001 \
+		mode tunnel reqid 7 aead "$GCM" "$K1" 128 "${e[@]}" &&
+	ip -n l xfrm state add src 198.51.100.2 dst 10.0.1.2 proto esp spi 0x7002 \
+		mode tunnel reqid 7 aead "$GCM" "$K2" 128 "${e[@]}" &&
+	ip -n l xfrm policy add src 10.9.1.1/32 dst 10.9.2.1/32 dir out \
+		tmpl src 10.0.1.2 dst 198.51.100.2 proto esp mode tunnel reqid 7 &&
+	ip -n l xfrm policy add src 10.9.2.1/32 dst 10.9.1.1/32 dir in \
+		tmpl src 198.51.100.2 dst 10.0.1.2 proto esp mode tunnel reqid 7 &&
+	NIP -n r sa add src 198.51.100.1 dst 198.51.100.2 proto esp spi 0x7001 \
+		mode tunnel reqid 7 aead "$GCM" "$K1" 128 "${e[@]}" &&
+	NIP -n r sa add src 198.51.100.2 dst 198.51.100.1 proto esp spi 0x7002 \
+		mode tunnel reqid 7 aead "$GCM" "$K2" 128 "${e[@]}" &&
+	NIP -n r policy add src 10.9.2.1/32 dst 10.9.1.1/32 dir out \
+		tmpl src 198.51.100.2 dst 198.51.100.1 proto esp mode tunnel reqid 7 &&
+	NIP -n r policy add src 10.9.1.1/32 dst 10.9.2.1/32 dir in \
+		tmpl src 198.51.100.1 dst 198.51.100.2 proto esp mode tunnel reqid 7
+}
+check "tunnel mode through the NAT: SAs" nat_tunnel
+check "tunnel through NAT: ping XFRM -> nipsec" wait_for -t 10 esp_ping l 10.9.2.1
+check "tunnel through NAT: ping nipsec -> XFRM" esp_ping r 10.9.1.1
+maps=$(esp_stat r mappings)
+rx0=$(esp_stat r rx-packets)
+ns_exec l timeout 90 iperf3 -c 10.9.2.1 -B 10.9.1.1 -t 10 -i 1 -J >"$RESULTS/rebind.json" 2>&1 &
+iperf=$!
+# rebind once the transfer is well under way
+wait_for -t 30 above r rx-packets $((rx0 + 300)) || true
+diag "rx-packets before the rebinding: $(esp_stat r rx-packets)"
+# the NAT now maps l to another address and port, and forgets the old mapping
+rebind() {
+	nat_rules 'oifname "eth1" meta l4proto udp snat ip to 198.51.100.3:14500
+		oifname "eth1" masquerade' &&
+		ip netns exec nat conntrack -F
+}
+check "NAT rebinding: snat to 198.51.100.3:14500, conntrack flushed" rebind
+rx1=$(esp_stat r rx-packets)
+if wait "$iperf"; then ok "iperf3 across the rebinding completed"; else
+	fail "iperf3 across the rebinding completed" "$(tail -5 "$RESULTS/rebind.json")"; fi
+jq -c '[.intervals[].sum.bytes]' "$RESULTS/rebind.json" 2>/dev/null | _indent || true
+if (($(esp_stat r rx-packets) > rx1 + 100)); then
+	ok "the transfer went on after the rebinding ($(($(esp_stat r rx-packets) - rx1)) packets)"
+else
+	fail "the transfer went on after the rebinding" "rx-packets $rx1 -> $(esp_stat r rx-packets)"
+fi
+check "ping XFRM -> nipsec after the rebinding" esp_ping l 10.9.2.1
+if (($(esp_stat r mappings) == maps + 1)); then ok "one mapping followed (counter)"; else
+	fail "one mapping followed (counter)" "mappings $maps -> $(esp_stat r mappings)"; fi
+if wait_for -t 5 bash -c "jq -e 'select(.event == \"mapping\" and .\"old-addr\" == \"198.51.100.1\" and .\"old-port\" == 4500 and .\"new-addr\" == \"198.51.100.3\" and .\"new-port\" == 14500)' '$RESULTS/nat-mon' >/dev/null"; then
+	ok "mapping event: 198.51.100.1:4500 -> 198.51.100.3:14500"
+else
+	fail "mapping event: 198.51.100.1:4500 -> 198.51.100.3:14500" "$(grep mapping "$RESULTS/nat-mon" | head -3)"
+fi
+dport=$(NIP -n r -j sa get dst 198.51.100.1 proto esp spi 0x7002 | jq '.encap.dport')
+if [[ $dport == 14500 ]]; then ok "outbound SA follows the peer (dport 14500)"; else
+	fail "outbound SA follows the peer (dport 14500)" "dport $dport"; fi
+check "ping nipsec -> XFRM after the rebinding" esp_ping r 10.9.1.1
+ip netns exec nat conntrack -L 2>/dev/null | _indent
+drops=$(esp_drops r)
+diag "drops on r: ${drops:-none}"
+esp_flush l r
