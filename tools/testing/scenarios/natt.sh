@@ -320,9 +320,9 @@ check "tunnel through NAT: ping XFRM -> nipsec" wait_for -t 10 esp_ping l 10.9.2
 check "tunnel through NAT: ping nipsec -> XFRM" esp_ping r 10.9.1.1
 maps=$(esp_stat r mappings)
 rx0=$(esp_stat r rx-packets)
-ns_exec l timeout 90 iperf3 -c 10.9.2.1 -B 10.9.1.1 -t 10 -i 1 -J >"$RESULTS/rebind.json" 2>&1 &
+ns_exec l timeout 120 iperf3 -c 10.9.2.1 -B 10.9.1.1 -n 6M -i 1 -J >"$RESULTS/rebind.json" 2>&1 &
 iperf=$!
-# rebind once the transfer is well under way
+# rebind once the transfer is under way (6 MB: most of it after the rebinding)
 wait_for -t 30 above r rx-packets $((rx0 + 300)) || true
 diag "rx-packets before the rebinding: $(esp_stat r rx-packets)"
 # the NAT now maps l to another address and port, and forgets the old mapping
