@@ -628,11 +628,18 @@ static uint32_t policy_priority(kernel_ipsec_manage_policy_t *data,
 	return class * PRIO_CLASS - spec;
 }
 
+/* What the kernel's policy holds is the same for both users. */
+static bool user_same_policy(const struct policy_user *a,
+			     const struct policy_user *b)
+{
+	return a->priority == b->priority && a->action == b->action &&
+	       a->has_tmpl == b->has_tmpl &&
+	       (!a->has_tmpl || !memcmp(&a->tmpl, &b->tmpl, sizeof(a->tmpl)));
+}
+
 static bool user_equals(const struct policy_user *a, const struct policy_user *b)
 {
-	return a->priority == b->priority && a->prio == b->prio &&
-	       a->action == b->action && a->has_tmpl == b->has_tmpl &&
-	       (!a->has_tmpl || !memcmp(&a->tmpl, &b->tmpl, sizeof(a->tmpl)));
+	return user_same_policy(a, b) && a->prio == b->prio;
 }
 
 static bool user_better(const struct policy_user *a, const struct policy_user *b)
@@ -712,7 +719,7 @@ static int sync_policy(private_kernel_nipsec_ipsec_t *this,
 	int err;
 
 	array_get(p->users, ARRAY_HEAD, &best);
-	if (p->id && best && user_equals(best, &p->installed))
+	if (p->id && best && user_same_policy(best, &p->installed))
 		return 0;
 	if (p->id) {
 		err = nipsec_policy_del(this->h, p->id);
@@ -823,8 +830,9 @@ METHOD(kernel_ipsec_t, add_policy, status_t,
 	}
 	this->lock->unlock(this->lock);
 	if (!err)
-		DBG2(DBG_KNL, "nipsec: policy %R === %R %s installed",
-		     id->src_ts, id->dst_ts, dir_name(id->dir));
+		DBG2(DBG_KNL, "nipsec: policy %R === %R %s installed (%u user(s))",
+		     id->src_ts, id->dst_ts, dir_name(id->dir),
+		     array_count(p->users));
 	return err ? FAILED : SUCCESS;
 }
 
@@ -885,6 +893,8 @@ METHOD(kernel_ipsec_t, del_policy, status_t,
 	array_remove(p->users, found, &cur);
 	free(cur);
 	err = sync_policy(this, p);
+	DBG2(DBG_KNL, "nipsec: policy %R === %R %s: %u user(s) left", id->src_ts,
+	     id->dst_ts, dir_name(id->dir), array_count(p->users));
 	if (!array_count(p->users)) {
 		this->policies->remove(this->policies, p, NULL);
 		policy_entry_destroy(p);
