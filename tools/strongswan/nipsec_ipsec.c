@@ -229,8 +229,7 @@ static bool ts_ports(traffic_selector_t *ts, uint8_t proto, uint16_t *min,
 		return FALSE;
 	}
 	if (is_icmp(proto)) {
-		/* in the ICMP selector the source carries type/code */
-		if ((from >> 8) == (to >> 8)) {
+			if ((from >> 8) == (to >> 8)) {
 			sel->has_icmp_type = TRUE;
 			sel->icmp_type = from >> 8;
 			if ((from & 0xff) == (to & 0xff)) {
@@ -267,13 +266,18 @@ static bool ts2sel(traffic_selector_t *src, traffic_selector_t *dst,
 	sel->dst_prefix = plen;
 	if (!ok || sel->src.family != sel->family || sel->dst.family != sel->family)
 		return FALSE;
-	sel->proto = src->get_protocol(src);
-	if (!sel->proto)
-		sel->proto = dst->get_protocol(dst);
+	/* either side may say "any" protocol: the more restrictive one */
+	sel->proto = max(src->get_protocol(src), dst->get_protocol(dst));
 	if (!sel->proto)
 		return TRUE;
-	if (is_icmp(sel->proto))
-		return ts_ports(src, sel->proto, NULL, NULL, sel);
+	if (is_icmp(sel->proto)) {
+		/* type and code are in the ports of either selector */
+		traffic_selector_t *ts = src;
+
+		if (ts->get_from_port(ts) == 0 && ts->get_to_port(ts) == 0xffff)
+			ts = dst;
+		return ts_ports(ts, sel->proto, NULL, NULL, sel);
+	}
 	return ts_ports(src, sel->proto, &sel->sport_min, &sel->sport_max, sel) &&
 	       ts_ports(dst, sel->proto, &sel->dport_min, &sel->dport_max, sel);
 }
@@ -295,7 +299,7 @@ static traffic_selector_t *sel2ts(const struct nipsec_sel *sel, bool src)
 	} else {
 		return NULL;
 	}
-	if (is_icmp(sel->proto) && src && sel->has_icmp_type) {
+	if (is_icmp(sel->proto) && sel->has_icmp_type) {
 		from = to = sel->icmp_type << 8 |
 			    (sel->has_icmp_code ? sel->icmp_code : 0);
 		if (!sel->has_icmp_code)

@@ -9,7 +9,8 @@
 # CHILD_SA initiated by swanctl; traffic flows through nipsec (its counters
 # move, and namespace "a" holds no XFRM state or policy); manual rekey,
 # rekey driven by nipsec's soft expire, IKE rekey, query of SA counters,
-# DPD clearing the SAs of a dead peer, and clean teardown.
+# DPD clearing the SAs of a dead peer, and clean teardown. Then both
+# charons on nipsec (each namespace its own nipsec state).
 set -euo pipefail
 . "$SRC/tools/testing/lib.sh"
 . "$SRC/tools/testing/scenarios/esp_common.inc"
@@ -155,11 +156,19 @@ else
 fi
 check "a: no XFRM state" bash -c "[[ -z \$(ip -n a xfrm state) ]]"
 check "a: no XFRM policy" bash -c "[[ -z \$(ip -n a xfrm policy) ]]"
+# (no `cmd | grep -q` here: grep's early exit makes the pipeline fail
+# under pipefail)
 same_spis() {
-	local s
+	local s st n=0
+	st=$(ip -n b xfrm state)
 	for s in $(A -j sa list | jq -r '.[] | select(.state != "larval") | .spi'); do
-		ip -n b xfrm state | grep -q "spi $(printf '0x%08x' "$s")" || return 1
+		n=$((n + 1))
+		[[ $st == *"spi $(printf '0x%08x' "$s") "* ]] || {
+			printf 'SPI 0x%08x not in b:\n%s\n' "$s" "$st"
+			return 1
+		}
 	done
+	((n == 4))
 }
 check "b: every SPI of a's nipsec SAs is an XFRM state of b" same_spis
 check "a: nipsec tx and rx counters moved" bash -c "ip netns exec a '$NIPSEC' -j stats |
@@ -173,7 +182,9 @@ check "a: algorithms mapped (rfc4106 ICV 128; cbc(aes) + hmac(sha256) 128)" \
 	([.[] | select(.enc.name == \"cbc(aes)\" and .auth.name == \"hmac(sha256)\" and .auth.\"trunc-bits\" == 128)] | length == 2)'"
 # query_sa: charon reports the bytes nipsec counted
 query_ok() {
-	swan a --list-sas --raw | grep -Eq 'bytes-in=[1-9][0-9]*'
+	local out
+	out=$(swan a --list-sas --raw 2>/dev/null)
+	[[ $out =~ bytes-in=[1-9] ]] || { echo "$out"; return 1; }
 }
 check "a: swanctl --list-sas shows nipsec's byte counts (query_sa)" query_ok
 
@@ -226,3 +237,36 @@ swan_stop a
 policies_gone() { A -j policy list | jq -e 'length == 0'; }
 check "a: charon stopped: its policies (bypass, trap) are gone" wait_for -t 10 policies_gone
 check "a: still no XFRM state at the end" bash -c "[[ -z \$(ip -n a xfrm state) ]]"
+
+# -------------------------------------------------------------- nipsec on both ends
+
+# The same two configurations, b's charon now on nipsec too.
+ip -n b xfrm state flush
+ip -n b xfrm policy flush
+B() { ip netns exec b "$NIPSEC" "$@"; }
+swan_conf b nipsec
+check "nipsec both ends: charon b (nipsec plugin) starts" swan_start b b
+check "nipsec both ends: charon a starts" swan_start a a
+check "nipsec both ends: configurations loaded" bash -c \
+	"swanctl --load-all --file '$SWAN_DIR/b/swanctl.conf' --uri 'unix://$SWAN_DIR/b/vici' &&
+	 swanctl --load-all --file '$SWAN_DIR/a/swanctl.conf' --uri 'unix://$SWAN_DIR/a/vici'"
+check "nipsec both ends: a initiates tun" swan a --initiate --child tun --timeout 30
+check "nipsec both ends: ping through the tunnel" \
+	ns_exec a ping -c 3 -W 3 -I 10.1.0.1 10.2.0.1
+both_moved() {
+	local ns
+	for ns in a b; do
+		ip netns exec "$ns" "$NIPSEC" -j stats |
+			jq -e '.stats."tx-packets" >= 3 and .stats."rx-packets" >= 3' || return 1
+	done
+}
+check "nipsec both ends: both nipsec instances carried the packets" both_moved
+check "nipsec both ends: no XFRM state on either end" \
+	bash -c "[[ -z \$(ip -n a xfrm state)\$(ip -n b xfrm state) ]]"
+spis_cross() {
+	local sa sb
+	sa=$(A -j sa list | jq -r '[.[] | select(.state != "larval") | .spi] | sort | join(" ")')
+	sb=$(B -j sa list | jq -r '[.[] | select(.state != "larval") | .spi] | sort | join(" ")')
+	[[ -n $sa && $sa == "$sb" && $(wc -w <<<"$sa") == 2 ]] || { echo "a: $sa; b: $sb"; return 1; }
+}
+check "nipsec both ends: the same two SPIs in both namespaces" spis_cross
