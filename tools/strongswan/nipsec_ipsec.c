@@ -32,6 +32,7 @@
 #include <collections/array.h>
 #include <collections/linked_list.h>
 #include <processing/watcher.h>
+#include <sa/task_manager.h>
 #include <threading/mutex.h>
 
 #include <nipsec_client.h>
@@ -376,10 +377,15 @@ METHOD(kernel_ipsec_t, get_features, kernel_feature_t,
 METHOD(kernel_ipsec_t, get_spi, status_t, private_kernel_nipsec_ipsec_t *this,
        host_t *src, host_t *dst, uint8_t protocol, uint32_t *spi)
 {
+	/*
+	 * The reservation must outlive the exchange that completes it, with
+	 * every retransmit (what kernel-netlink sets xfrm_acq_expires to).
+	 */
 	struct nipsec_spi_req req = {
 		.proto = protocol,
 		.spi_min = this->spi_min,
 		.spi_max = this->spi_max,
+		.timeout = task_manager_total_retransmit_timeout(),
 	};
 	uint32_t got;
 	int err;
