@@ -60,7 +60,7 @@ tool:
 # the strongSwan kernel-ipsec plugin (fetches and configures Debian's
 # strongSwan source once, in $(NIPSEC_CACHE)): tools/strongswan
 strongswan: tool
-	$(MAKE) -C tools/strongswan all check
+	$(MAKE) -C tools/strongswan all check test
 
 # The 6.1 build happens in a private copy so the in-tree 6.12 objects stay.
 compat:
