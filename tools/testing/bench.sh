@@ -353,7 +353,7 @@ shellcheck_scripts() {
 		result SKIP host/shellcheck "shellcheck not installed"
 		return 0
 	fi
-	mapfile -t bench < <(cd "$SRC" && ls .ci/run tools/testing/*.sh tools/testing/vm/*.sh \
+	mapfile -t bench < <(cd "$SRC" && ls .ci/run tools/testing/*.sh tools/testing/vm/*.sh tools/strongswan/*.sh \
 		tools/testing/scenarios/smoke.sh 2>/dev/null)
 	mapfile -t others < <(cd "$SRC" && find tools/testing -type f -name '*.sh' | sort |
 		grep -v -x -F -f <(printf '%s\n' "${bench[@]}"))
