@@ -748,6 +748,14 @@ static int sync_policy(private_kernel_nipsec_ipsec_t *this,
 	c.has_tmpl = best->has_tmpl;
 	c.tmpl = best->tmpl;
 	err = nipsec_policy_new(this->h, &c, &p->id);
+	if (err == -EEXIST) {
+		/* left by a charon that did not clean up: take it over */
+		DBG1(DBG_KNL, "nipsec: replacing a policy this charon did not "
+		     "install");
+		err = nipsec_policy_del_sel(this->h, p->dir, &p->sel);
+		if (!err)
+			err = nipsec_policy_new(this->h, &c, &p->id);
+	}
 	if (err) {
 		DBG1(DBG_KNL, "nipsec: adding policy failed: %s (%s)",
 		     nipsec_errmsg(this->h), strerror(-err));

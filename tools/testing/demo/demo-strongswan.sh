@@ -69,7 +69,7 @@ for side in a b; do
 done
 swan_start b b || die "charon b did not start"
 swan_start a a || die "charon a did not start"
-grep 'nipsec\|loaded plugins' "$SWAN_DIR/a/charon.log" | head -n 3
+grep -E 'kernel-ipsec on|loaded plugins' "$SWAN_DIR/a/charon.log"
 swan_load b >/dev/null || die "swanctl --load-all (b)"
 swan_load a >/dev/null || die "swanctl --load-all (a)"
 say ""
