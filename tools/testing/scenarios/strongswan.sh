@@ -7,7 +7,8 @@
 # tools/strongswan) against Debian's charon on XFRM: IKEv2 with a PSK, a
 # transport CHILD_SA established by a trap policy (acquire), a tunnel
 # CHILD_SA initiated by swanctl; traffic flows through nipsec (its counters
-# move, and namespace "a" holds no XFRM state or policy); manual rekey,
+# move, and namespace "a" holds no XFRM state or policy); an IPv6-in-IPv4
+# tunnel with ChaCha20-Poly1305; manual rekey,
 # rekey driven by nipsec's soft expire, IKE rekey, query of SA counters,
 # DPD clearing the SAs of a dead peer, and clean teardown. Then both
 # charons on nipsec (each namespace its own nipsec state).
@@ -34,6 +35,7 @@ swan_conf b xfrm
 
 PSK=0x$(esp_hex 32)
 # swan_conns NAME LOCAL REMOTE LID RID LTS RTS EXTRA_TR EXTRA_TUN EXTRA_IKE
+#	LTS6 RTS6
 swan_conns() {
 	cat >"$SWAN_DIR/$1/swanctl.conf" <<-EOF
 		connections {
@@ -63,6 +65,12 @@ swan_conns() {
 						esp_proposals = aes256-sha256
 						$9
 					}
+					tun6 {
+						mode = tunnel
+						local_ts = ${11}
+						remote_ts = ${12}
+						esp_proposals = chacha20poly1305
+					}
 				}
 			}
 		}
@@ -82,8 +90,9 @@ swan_conns a 192.0.2.1 192.0.2.2 a.test b.test 10.1.0.1/32 10.2.0.1/32 \
 					life_packets = 100000
 					rand_packets = 0
 					dpd_action = clear" \
-	"dpd_delay = 2s"
-swan_conns b 192.0.2.2 192.0.2.1 b.test a.test 10.2.0.1/32 10.1.0.1/32 "" "" ""
+	"dpd_delay = 2s" fd00:1::1/128 fd00:2::1/128
+swan_conns b 192.0.2.2 192.0.2.1 b.test a.test 10.2.0.1/32 10.1.0.1/32 "" "" "" \
+	fd00:2::1/128 fd00:1::1/128
 
 # -------------------------------------------------------------- start
 
@@ -191,8 +200,8 @@ check "a: swanctl --list-sas shows nipsec's byte counts (query_sa)" query_ok
 # -------------------------------------------------------------- rekeying
 
 tr_spis() {
-	A -j sa list | jq -r '[.[] | select(.state != "larval" and .aead != null) |
-		.spi] | sort | join(" ")'
+	A -j sa list | jq -r '[.[] | select(.state != "larval" and
+		.aead.name == "rfc4106(gcm(aes))") | .spi] | sort | join(" ")'
 }
 tun_spis() {
 	A -j sa list | jq -r '[.[] | select(.state != "larval" and .enc != null) |
@@ -219,6 +228,19 @@ check "a: swanctl --rekey --ike host" swan a --rekey --ike host
 ike_rekeyed() { grep -q 'IKE_SA host\[[0-9]*\] rekeyed' "$SWAN_DIR/a/charon.log"; }
 check "a: IKE_SA rekeyed" wait_for -t 20 ike_rekeyed
 check "transport: ping after IKE rekey" ns_exec a ping -c 2 -W 3 192.0.2.2
+
+# -------------------------------------------------------------- IPv6 in IPv4, ChaCha20-Poly1305
+
+check "a: swanctl --initiate --child tun6 (IPv6 in IPv4)" \
+	swan a --initiate --child tun6 --timeout 30
+check "tunnel 6-in-4: ping fd00:1::1 -> fd00:2::1" \
+	ns_exec a ping -6 -c 2 -W 3 -I fd00:1::1 fd00:2::1
+chacha_ok() {
+	A -j sa list | jq -e '[.[] | select(.aead.name ==
+		"rfc7539esp(chacha20,poly1305)" and .usage.packets > 0)] | length == 2' ||
+		{ A sa list; return 1; }
+}
+check "a: chacha20poly1305 -> rfc7539esp(chacha20,poly1305), both SAs used" chacha_ok
 
 # -------------------------------------------------------------- DPD
 
