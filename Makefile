@@ -6,6 +6,7 @@
 #   make [KDIR=...] [W=1] [C=2]   module + tool
 #   make check                    full test run (see Documentation/testing.rst)
 #   make vmtest T=name [KERNEL=stock|debug|stock61]
+#   make demo [IKE=strongswan]    demo; with charon on nipsec through the plugin
 #
 # W= and C= given on the command line reach kbuild through MAKEFLAGS.
 
@@ -30,11 +31,12 @@ PREFIX ?= /usr/local
 
 T ?= smoke
 KERNEL ?= stock
+IKE ?=
 
 export NIPSEC_CACHE
 
 .PHONY: all module tool compat style sparse install dkms-install regen clean \
-	vmtest demo bench check kernel-debug help
+	vmtest demo bench check kernel-debug help strongswan
 
 all: module tool
 
@@ -54,6 +56,11 @@ tool:
 	else \
 		echo "tools/Makefile not present yet: skipping the tool"; \
 	fi
+
+# the strongSwan kernel-ipsec plugin (fetches and configures Debian's
+# strongSwan source once, in $(NIPSEC_CACHE)): tools/strongswan
+strongswan: tool
+	$(MAKE) -C tools/strongswan all check test
 
 # The 6.1 build happens in a private copy so the in-tree 6.12 objects stay.
 compat:
@@ -113,7 +120,7 @@ vmtest:
 	@$(BENCH) vmtest "$(T)" $(KERNEL)
 
 demo:
-	@$(BENCH) demo
+	@IKE=$(IKE) $(BENCH) demo
 
 bench:
 	@if [ -x tools/testing/bench/run.sh ] || [ -f tools/testing/bench/run.sh ]; then \

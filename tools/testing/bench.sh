@@ -231,6 +231,7 @@ vm() {
 		SCENARIOS="$(tr -s ' \n' '  ' <<<"$scen" | sed 's/^ *//; s/ *$//')"
 		KUNIT=$kunit
 		MODE=$mode
+		DEMO=$([[ ${DEMO_IKE:-} == strongswan ]] && echo "$SRC/tools/testing/demo/demo-strongswan.sh")
 		SCENARIO_TIMEOUT=$t
 		NIPSEC_CACHE=$CACHE
 	EOF
@@ -352,7 +353,7 @@ shellcheck_scripts() {
 		result SKIP host/shellcheck "shellcheck not installed"
 		return 0
 	fi
-	mapfile -t bench < <(cd "$SRC" && ls .ci/run tools/testing/*.sh tools/testing/vm/*.sh \
+	mapfile -t bench < <(cd "$SRC" && ls .ci/run tools/testing/*.sh tools/testing/vm/*.sh tools/strongswan/*.sh \
 		tools/testing/scenarios/smoke.sh 2>/dev/null)
 	mapfile -t others < <(cd "$SRC" && find tools/testing -type f -name '*.sh' | sort |
 		grep -v -x -F -f <(printf '%s\n' "${bench[@]}"))
@@ -412,6 +413,9 @@ cmd_check() {
 	else
 		result SKIP host/tool "tools/Makefile not present yet"
 	fi
+	if [[ -f $SRC/tools/strongswan/Makefile ]]; then
+		host_make strongswan "strongSwan plugin builds against Debian's configured 5.9.8 source" strongswan
+	fi
 
 	phase host-tests
 	tool_tests
@@ -469,6 +473,10 @@ cmd_vmtest() {
 	done
 	local kunit=0
 	[[ $flavor == debug && ${KUNIT:-1} == 1 ]] && kunit=1
+	# the plugin is loaded by charon inside the VM, built here
+	if [[ " $names " == *" strongswan "* ]]; then
+		host_make strongswan "strongSwan plugin builds" strongswan
+	fi
 	flavor_run "$flavor" "$kunit" "$names"
 	summary
 }
@@ -482,7 +490,14 @@ cmd_demo() {
 	: >"$TALLY"
 	kernel stock
 	build_module stock || { cat "$BUILD/stock/build.log"; exit 1; }
-	vm stock "" 0 demo
+	if [[ ${IKE:-} == strongswan ]]; then
+		$MAKE -C "$SRC" --no-print-directory strongswan >"$BUILD/host-strongswan.log" 2>&1 ||
+			{ cat "$BUILD/host-strongswan.log"; exit 1; }
+	elif [[ -n ${IKE:-} ]]; then
+		log "IKE=$IKE: only IKE=strongswan exists"
+		exit 1
+	fi
+	DEMO_IKE=${IKE:-} vm stock "" 0 demo
 }
 
 # cmd_build NAME [KBUILD ARGS] - module against $KDIR in a private copy

@@ -24,6 +24,11 @@ pkgs=(
 	# used by scenarios inside the VM (the guest runs the host's userspace)
 	iproute2 iputils-ping iperf3 tcpdump tshark conntrack nftables procps jq xxd
 	strongswan strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
+	# the strongSwan plugin (tools/strongswan): Debian's source package,
+	# configured with its debian/rules flags, whose configure checks these
+	dpkg-dev gperf libiptc-dev libcap-dev libcurl4-openssl-dev libgcrypt20-dev
+	libgmp-dev libkrb5-dev libldap2-dev libnm-dev libpam0g-dev libsqlite3-dev
+	libsystemd-dev libtss2-dev libxml2-dev
 )
 
 if [[ ${1:-} == --list ]]; then
