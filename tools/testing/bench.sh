@@ -474,7 +474,7 @@ cmd_vmtest() {
 	local kunit=0
 	[[ $flavor == debug && ${KUNIT:-1} == 1 ]] && kunit=1
 	# the plugin is loaded by charon inside the VM, built here
-	if [[ " $names " == *" strongswan "* ]]; then
+	if [[ " $names " == *" strongswan"* ]]; then
 		host_make strongswan "strongSwan plugin builds" strongswan
 	fi
 	flavor_run "$flavor" "$kunit" "$names"
