@@ -298,6 +298,87 @@ static void ah_max_inner(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 0), 1500 - 24);
 }
 
+#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
+/*
+ * nipsec_crypto_init_sa() for AH: each algorithm (ip xfrm names, RFC key
+ * lengths) gives an ahash with the truncation asked for, or the default;
+ * what is not an integrity algorithm is refused.
+ */
+static void ah_crypto_init(struct kunit *test)
+{
+	static const u8 key[64] = { 0x0b, 0x0b, 0x0b, 0x0b };
+	static const struct {
+		const char *name;
+		unsigned int keylen, bits, icvlen;
+	} t[] = {
+		{ "hmac(sha1)", 20, 0, 12 },
+		{ "hmac(sha256)", 32, 0, 16 },
+		{ "hmac(sha256)", 32, 96, 12 },
+		{ "hmac(sha384)", 48, 0, 24 },
+		{ "hmac(sha512)", 64, 0, 32 },
+		{ "cmac(aes)", 16, 0, 12 },
+		{ "xcbc(aes)", 16, 96, 12 },
+	};
+	struct nipsec_alg_cfg cfg;
+	struct nipsec_sa *sa;
+	unsigned int i;
+	int err;
+
+	sa = kunit_kzalloc(test, sizeof(*sa), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sa);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		memset(sa, 0, sizeof(*sa));
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.auth_name = t[i].name;
+		cfg.auth_key = key;
+		cfg.auth_keylen = t[i].keylen;
+		cfg.auth_trunc_bits = t[i].bits;
+		err = nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL);
+		KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s", t[i].name);
+		if (!err) {
+			KUNIT_EXPECT_NOT_NULL(test, sa->ahash);
+			KUNIT_EXPECT_NULL(test, sa->aead);
+			KUNIT_EXPECT_EQ_MSG(test, sa->icvlen, t[i].icvlen, "%s", t[i].name);
+			KUNIT_EXPECT_EQ(test, sa->auth_trunc_bits, t[i].icvlen * 8);
+			KUNIT_EXPECT_STREQ(test, sa->auth_name, t[i].name);
+		}
+		nipsec_crypto_free_sa(sa);
+		KUNIT_EXPECT_NULL(test, sa->ahash);
+	}
+
+	/* an AEAD, a cipher, a wrong key length, a truncation not allowed */
+	memset(sa, 0, sizeof(*sa));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.aead_name = "rfc4106(gcm(aes))";
+	cfg.aead_key = key;
+	cfg.aead_keylen = 20;
+	KUNIT_EXPECT_EQ(test, nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL), -EINVAL);
+	nipsec_crypto_free_sa(sa);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.enc_name = "cbc(aes)";
+	cfg.enc_key = key;
+	cfg.enc_keylen = 16;
+	cfg.auth_name = "hmac(sha1)";
+	cfg.auth_key = key;
+	cfg.auth_keylen = 20;
+	KUNIT_EXPECT_EQ(test, nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL), -EINVAL);
+	nipsec_crypto_free_sa(sa);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.auth_name = "cmac(aes)";
+	cfg.auth_key = key;
+	cfg.auth_keylen = 32;
+	KUNIT_EXPECT_EQ(test, nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL), -EINVAL);
+	nipsec_crypto_free_sa(sa);
+	cfg.auth_keylen = 16;
+	cfg.auth_trunc_bits = 100;
+	KUNIT_EXPECT_EQ(test, nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL), -EINVAL);
+	nipsec_crypto_free_sa(sa);
+	memset(&cfg, 0, sizeof(cfg));
+	KUNIT_EXPECT_EQ(test, nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL), -EINVAL);
+	nipsec_crypto_free_sa(sa);
+}
+#endif
+
 static struct kunit_case nipsec_ah_cases[] = {
 	KUNIT_CASE(ah_mutable4_fields),
 	KUNIT_CASE(ah_mutable4_options),
@@ -307,6 +388,9 @@ static struct kunit_case nipsec_ah_cases[] = {
 	KUNIT_CASE(ah_mutable6_rthdr),
 	KUNIT_CASE(ah_header_len),
 	KUNIT_CASE(ah_max_inner),
+#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
+	KUNIT_CASE(ah_crypto_init),
+#endif
 	{}
 };
 
