@@ -14,6 +14,13 @@ socket, so nothing of the sender's own IPsec stack touches them.
                                  that frame, changed (IP length and header
                                  checksum fixed; --truncate N keeps N bytes
                                  of AH)
+  opts6 IF SMAC DMAC SRC DST SPI SEQ ALG KEY BITS [--enroute HEX]
+        [--break-immutable]      an ICMPv6 echo request in transport AH,
+                                 behind hop-by-hop and destination options
+                                 with a mutable option each and an
+                                 immutable one, ICV computed here; then the
+                                 mutable options' data changed to HEX, or
+                                 the immutable one's, as on the way
   verify PCAP SAFILE             recompute the ICV of every AH frame of the
                                  SAs in SAFILE (lines: SPI ALG KEY BITS ESN)
                                  and print "SPI good bad" per SA
@@ -56,9 +63,48 @@ def ah_offset(frame):
     et = struct.unpack('!H', frame[12:14])[0]
     if et == 0x0800 and frame[14 + 9] == 51:
         return 14, False, 14 + (frame[14] & 15) * 4
-    if et == 0x86dd and frame[14 + 6] == 51:
-        return 14, True, 14 + 40
-    return None
+    if et != 0x86dd:
+        return None
+    nh, off = frame[14 + 6], 14 + 40
+    while nh in (0, 60) and off + 8 <= len(frame):
+        nh, off = frame[off], off + (frame[off + 1] + 1) * 8
+    return (14, True, off) if nh == 51 else None
+
+
+def opts6(a, p):
+    """IPv6 | HBH | DEST | AH | ICMPv6 echo request, with a valid ICV."""
+    import socket
+    ifname, smac, dmac, src, dst = p[:5]
+    spi, seq, alg = int(p[5], 0), int(p[6], 0), p[7]
+    key, bits = bytes.fromhex(p[8].removeprefix('0x')), int(p[9])
+    val = b'\x11\x22\x33\x44'
+    s6 = socket.inet_pton(socket.AF_INET6, src)
+    d6 = socket.inet_pton(socket.AF_INET6, dst)
+    data = bytes(range(32))
+    msg = struct.pack('!BBHHH', 128, 0, 0, 0x4141, seq & 0xffff) + data
+    pseudo = s6 + d6 + struct.pack('!I3xB', len(msg), 58)
+    msg = msg[:2] + struct.pack('!H', csum(pseudo + msg)) + msg[4:]
+    # option types 0x3e/0x1e: "skip if unknown", with and without 0x20
+    hbh = bytes([60, 1, 0x3e, 4]) + val + bytes([0x1e, 2, 0xaa, 0xbb, 1, 2, 0, 0])
+    dest = bytes([51, 0, 0x3e, 4]) + val
+    n = bits // 8
+    alen = (12 + n + 7) // 8 * 8
+    ah = struct.pack('!BBHII', 58, alen // 4 - 2, 0, spi, seq) + b'\0' * (alen - 12)
+    payload = hbh + dest + ah + msg
+    hdr = struct.pack('!IHBB16s16s', 0x6a012345, len(payload), 0, 61, s6, d6)
+    pkt = bytearray(hdr + payload)
+    z, ao = zero_mutable6(pkt)
+    icv = mac(alg, key, bytes(z))[:n]
+    pkt[ao + 12:ao + 12 + n] = icv
+    if a.enroute:
+        v = bytes.fromhex(a.enroute)[:4].ljust(4, b'\0')
+        pkt[40 + 4:40 + 8] = v          # hop-by-hop option 0x3e
+        pkt[56 + 4:56 + 8] = v          # destination option 0x3e
+    if a.break_immutable:
+        pkt[40 + 10] ^= 0xff            # hop-by-hop option 0x1e
+    eth = (bytes.fromhex(dmac.replace(':', '')) + bytes.fromhex(smac.replace(':', '')) +
+           struct.pack('!H', 0x86dd))
+    send(ifname, [eth + bytes(pkt)])
 
 
 def ip_packet(frame, l3, v6):
@@ -162,12 +208,30 @@ def zero_mutable4(p):
     return p, ihl
 
 
+def zero_opts6(p, off, n):
+    """Zero the data of options with the "may change en route" bit."""
+    i = off + 2
+    while i < off + n:
+        if p[i] == 0:
+            i += 1
+            continue
+        ln = p[i + 1]
+        if p[i] & 0x20:
+            p[i + 2:i + 2 + ln] = b'\0' * ln
+        i += 2 + ln
+
+
 def zero_mutable6(p):
     p = bytearray(p)
     p[0] &= 0xf0                # traffic class, flow label
     p[1:4] = b'\0\0\0'
     p[7] = 0                    # hop limit
-    return p, 40                # (no extension headers in our traffic)
+    nh, off = p[6], 40
+    while nh in (0, 60):        # hop-by-hop, destination options
+        n = (p[off + 1] + 1) * 8
+        zero_opts6(p, off, n)
+        nh, off = p[off], off + n
+    return p, off
 
 
 def icv_ok(pkt, v6, alg, key, bits, seqhi):
@@ -213,7 +277,7 @@ def verify(pcap, safile):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('cmd', choices=['replay', 'mutate', 'verify'])
+    ap.add_argument('cmd', choices=['replay', 'mutate', 'opts6', 'verify'])
     ap.add_argument('args', nargs='*')
     num = lambda x: int(x, 0)
     ap.add_argument('--seq', type=num)
@@ -229,11 +293,16 @@ def main():
     ap.add_argument('--tclass', type=num)
     ap.add_argument('--flow', type=num)
     ap.add_argument('--hlim', type=num)
+    ap.add_argument('--enroute')
+    ap.add_argument('--break-immutable', action='store_true')
     a = ap.parse_args()
     p = a.args
 
     if a.cmd == 'verify':
         sys.exit(verify(p[0], p[1]))
+    if a.cmd == 'opts6':
+        opts6(a, p)
+        return
 
     ifname, pcap, spi = p[0], p[1], int(p[2], 0)
     fr, (l3, v6, ao) = last_frame(pcap, spi)
