@@ -25,7 +25,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <crypto/hash.h>
-#include <crypto/utils.h>
+#include <crypto/algapi.h>	/* crypto_memneq() (crypto/utils.h since 6.4) */
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <kunit/visibility.h>
