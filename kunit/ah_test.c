@@ -389,7 +389,7 @@ static struct kunit_case nipsec_ah_cases[] = {
 	KUNIT_CASE(ah_header_len),
 	KUNIT_CASE(ah_max_inner),
 #ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
-	KUNIT_CASE(ah_crypto_init),
+	KUNIT_CASE_SLOW(ah_crypto_init),	/* allocates seven transforms */
 #endif
 	{}
 };
