@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nipsec crypto: the table of ESP algorithms (named as ip xfrm names them)
- * and the one AEAD transform each SA owns.
+ * nipsec crypto: the table of ESP and AH algorithms (named as ip xfrm
+ * names them) and the one transform each SA owns: an AEAD for ESP, an
+ * ahash (keyed hash) for AH.
  *
  * Every ESP algorithm is driven through the kernel's AEAD interface: the
  * combined-mode ciphers directly (rfc4106, rfc4543, rfc7539esp), a cipher
@@ -18,15 +19,17 @@
 #include <linux/netlink.h>
 #include <crypto/aead.h>
 #include <crypto/authenc.h>
+#include <crypto/hash.h>
 #include <kunit/visibility.h>
 
 #include "nipsec.h"
 #include "esp.h"
+#include "ah.h"
 
 static bool force_async;
 module_param(force_async, bool, 0444);
 MODULE_PARM_DESC(force_async,
-		 "Wrap every ESP transform in cryptd() (asynchronous completion; for tests)");
+		 "Wrap every ESP and AH transform in cryptd() (asynchronous completion; for tests)");
 
 /* Key lengths, all multiples of 4 bytes: bit n/4 set accepts n bytes. */
 #define KEYLEN(n)	BIT((n) / 4)
@@ -71,6 +74,9 @@ static const struct nipsec_alg nipsec_algs[] = {
 	{ "hmac(sha256)", NULL, ALG_AUTH, KEYLEN(32), { 96, 128, 256 }, 128, false },
 	{ "hmac(sha384)", NULL, ALG_AUTH, KEYLEN(48), { 192, 384 }, 192, false },
 	{ "hmac(sha512)", NULL, ALG_AUTH, KEYLEN(64), { 256, 512 }, 256, false },
+	/* RFC 4494 AES-CMAC-96, RFC 3566 AES-XCBC-MAC-96: 128-bit keys */
+	{ "cmac(aes)", NULL, ALG_AUTH, KEYLEN(16), { 96, 128 }, 96, false },
+	{ "xcbc(aes)", NULL, ALG_AUTH, KEYLEN(16), { 96, 128 }, 96, false },
 };
 
 static const struct nipsec_alg *nipsec_alg_find(const char *name, u8 kind)
@@ -292,6 +298,94 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 	return 0;
 }
 
+/* ------------------------------------------------------------ AH */
+
+/* The ahash counterpart of nipsec_alloc_aead(), force_async included. */
+static struct crypto_ahash *nipsec_alloc_ahash(const char *name,
+					       struct netlink_ext_ack *extack)
+{
+	char buf[CRYPTO_MAX_ALG_NAME];
+	struct crypto_ahash *ahash;
+	int n;
+
+	if (!force_async) {
+		ahash = crypto_alloc_ahash(name, 0, 0);
+		goto out;
+	}
+	ahash = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(ahash))
+		goto out;
+	n = snprintf(buf, sizeof(buf), "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(crypto_ahash_tfm(ahash)));
+	crypto_free_ahash(ahash);
+	if (n >= sizeof(buf)) {
+		NL_SET_ERR_MSG(extack, "algorithm name too long for cryptd()");
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	ahash = crypto_alloc_ahash(buf, 0, 0);
+out:
+	if (IS_ERR(ahash))
+		NL_SET_ERR_MSG(extack, "algorithm not available in this kernel");
+	return ahash;
+}
+
+/*
+ * AH (RFC 4302) authenticates with the integrity algorithm alone, as a
+ * keyed hash over the packet: one ahash transform, the ICV truncated to
+ * the requested length (ah.c compares and writes only that many bytes).
+ */
+static int nipsec_crypto_init_ah(struct nipsec_sa *sa,
+				 const struct nipsec_alg_cfg *cfg,
+				 struct netlink_ext_ack *extack)
+{
+	const struct nipsec_alg *auth;
+	struct crypto_ahash *ahash;
+	int bits, err;
+
+	if (cfg->aead_name || cfg->enc_name) {
+		NL_SET_ERR_MSG(extack, "AH takes only an auth algorithm (no aead, no enc)");
+		return -EINVAL;
+	}
+	if (!cfg->auth_name) {
+		NL_SET_ERR_MSG(extack, "AH needs an auth or auth-trunc algorithm");
+		return -EINVAL;
+	}
+	auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
+	if (!auth) {
+		NL_SET_ERR_MSG(extack, "unknown authentication algorithm");
+		return -ENOENT;
+	}
+	if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
+		NL_SET_ERR_MSG(extack, "authentication key length invalid");
+		return -EINVAL;
+	}
+	bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
+	if (bits < 0) {
+		NL_SET_ERR_MSG(extack, "truncation length not allowed for the algorithm");
+		return -EINVAL;
+	}
+	ahash = nipsec_alloc_ahash(auth->name, extack);
+	if (IS_ERR(ahash))
+		return PTR_ERR(ahash);
+	sa->ahash = ahash;
+	err = crypto_ahash_setkey(ahash, cfg->auth_key, cfg->auth_keylen);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "key refused by the algorithm");
+		return err;
+	}
+	if (crypto_ahash_digestsize(ahash) * 8 < bits ||
+	    crypto_ahash_digestsize(ahash) > NIPSEC_AH_MAX_DIGEST) {
+		NL_SET_ERR_MSG(extack, "algorithm geometry not supported");
+		return -EINVAL;
+	}
+	strscpy(sa->auth_name, auth->name, sizeof(sa->auth_name));
+	sa->auth_trunc_bits = bits;
+	sa->icvlen = bits / 8;
+	sa->ivlen = 0;
+	sa->blksize = 4;
+	return 0;
+}
+
 /**
  * nipsec_crypto_init_sa - allocate and key the transform of a new SA
  * @sa: the SA (esn already set)
@@ -299,7 +393,8 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
  * @cfg: algorithms and keys from netlink
  * @extack: why a configuration is refused
  *
- * Sets sa->aead, ivlen, icvlen, blksize, names and ICV lengths. On error
+ * Sets sa->aead (ESP) or sa->ahash (AH), ivlen, icvlen, blksize, names
+ * and ICV lengths. On error
  * the caller frees with nipsec_crypto_free_sa().
  *
  * Return: 0 or a negative errno (with an extack message).
@@ -310,10 +405,8 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 {
 	int err;
 
-	if (proto == IPPROTO_AH) {
-		NL_SET_ERR_MSG(extack, "AH not supported yet");
-		return -EOPNOTSUPP;
-	}
+	if (proto == IPPROTO_AH)
+		return nipsec_crypto_init_ah(sa, cfg, extack);
 	if (proto != IPPROTO_ESP) {
 		NL_SET_ERR_MSG(extack, "unknown IPsec protocol");
 		return -EPROTONOSUPPORT;
@@ -348,12 +441,16 @@ EXPORT_SYMBOL_IF_KUNIT(nipsec_crypto_init_sa);
  * nipsec_crypto_free_sa - release the transform of an SA
  * @sa: the SA, possibly half initialised
  *
- * crypto_free_aead() zeroes the key schedule; we keep no key copy.
+ * crypto_free_aead() and crypto_free_ahash() zero the key schedule; we
+ * keep no key copy.
  */
 void nipsec_crypto_free_sa(struct nipsec_sa *sa)
 {
 	if (!IS_ERR_OR_NULL(sa->aead))
 		crypto_free_aead(sa->aead);
 	sa->aead = NULL;
+	if (!IS_ERR_OR_NULL(sa->ahash))
+		crypto_free_ahash(sa->ahash);
+	sa->ahash = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(nipsec_crypto_free_sa);

@@ -8,6 +8,9 @@
  *                              PRE_ROUTING; cleartext vs "in" policies
  *   FORWARD                    cleartext vs "fwd" policies
  *
+ * AH SAs take the same paths with ah.c's transform instead of esp.c's
+ * (nipsec_xform_output(), nipsec_max_inner(), nipsec_ah_rcv()).
+ *
  * A packet that went through a transform carries IPSKB_XFRM_TRANSFORMED
  * (IP6SKB_XFRM_TRANSFORMED), the flag XFRM uses for the same meaning: the
  * outbound hook lets such packets go, the inbound checks know they were
@@ -37,6 +40,7 @@
 
 #include "nipsec.h"
 #include "esp.h"
+#include "ah.h"
 
 static u16 nipsec_hook_family(const struct nf_hook_state *state)
 {
@@ -142,6 +146,35 @@ static void nipsec_outer_get(const struct nipsec_sa *sa, struct nipsec_outer *o)
 	}
 }
 
+/* ---- AH or ESP: what differs between the two transforms (ah.c, esp.c) */
+
+static bool nipsec_sa_has_xform(const struct nipsec_sa *sa)
+{
+	if (sa->key.proto == IPPROTO_AH)
+		return sa->ahash;
+	return sa->key.proto == IPPROTO_ESP && sa->aead;
+}
+
+static unsigned int nipsec_max_inner(const struct nipsec_sa *sa,
+				     unsigned int mtu, unsigned int outer_hlen,
+				     unsigned int kept_hlen)
+{
+	if (sa->ahash)
+		return nipsec_ah_max_inner(sa, mtu, outer_hlen);
+	return nipsec_esp_max_inner(sa, mtu, outer_hlen, kept_hlen);
+}
+
+static void nipsec_xform_output(struct nipsec_sa *sa, struct sk_buff *skb,
+				unsigned int hlen, unsigned int proto_off)
+{
+	if (sa->ahash)
+		nipsec_ah_output(sa, skb, hlen, proto_off);
+	else
+		nipsec_esp_output(sa, skb, hlen, proto_off);
+}
+
+/* ---- */
+
 static struct dst_entry *nipsec_route_out4(struct net *net,
 					   const struct nipsec_outer *o,
 					   const struct sk_buff *skb)
@@ -242,7 +275,7 @@ static bool nipsec_out_mtu_ok(struct nipsec_net *nn, struct nipsec_sa *sa,
 			      unsigned int mtu, unsigned int outer_hlen,
 			      bool *frag_ok)
 {
-	unsigned int max = nipsec_esp_max_inner(sa, mtu, outer_hlen, 0);
+	unsigned int max = nipsec_max_inner(sa, mtu, outer_hlen, 0);
 
 	*frag_ok = false;
 	if (skb->len <= max)
@@ -297,7 +330,7 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 	 * it, spiralling down to min_pmtu. Transport mode fragments the ESP
 	 * packet instead, and keeps TCP from needing it by clamping the MSS.
 	 */
-	max = nipsec_esp_max_inner(sa, dst_mtu(skb_dst(skb)), 0, hlen);
+	max = nipsec_max_inner(sa, dst_mtu(skb_dst(skb)), 0, hlen);
 	nipsec_mss_clamp(skb, family, hlen, max);
 	if (skb->len > max) {
 		skb->ignore_df = 1;
@@ -311,7 +344,7 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
 		}
 	}
-	nipsec_esp_output(sa, skb, hlen, proto_off);
+	nipsec_xform_output(sa, skb, hlen, proto_off);
 }
 
 /* RFC 6040 normal mode: copy DSCP and ECN, but CE is not copied as CE */
@@ -345,7 +378,7 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 	}
 	nipsec_mss_clamp(skb, family, family == AF_INET ? ip_hdrlen(skb) :
 			 sizeof(struct ipv6hdr),
-			 nipsec_esp_max_inner(sa, dst_mtu(dst), ohlen, 0));
+			 nipsec_max_inner(sa, dst_mtu(dst), ohlen, 0));
 	if (!nipsec_out_mtu_ok(nn, sa, skb, family, dst_mtu(dst), ohlen,
 			       &frag_ok)) {
 		dst_release(dst);
@@ -399,9 +432,9 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 		skb->protocol = htons(ETH_P_IPV6);
 	}
 	skb->ignore_df = frag_ok;
-	nipsec_esp_output(sa, skb, ohlen, ofamily == AF_INET ?
-			  offsetof(struct iphdr, protocol) :
-			  offsetof(struct ipv6hdr, nexthdr));
+	nipsec_xform_output(sa, skb, ohlen, ofamily == AF_INET ?
+			    offsetof(struct iphdr, protocol) :
+			    offsetof(struct ipv6hdr, nexthdr));
 }
 
 /* One (non-GSO) packet for an SA; consumes it. */
@@ -448,7 +481,7 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 		nipsec_acquire(nn, pol, &fl);
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_OUT_NO_SA);
 	}
-	if (sa->key.proto != IPPROTO_ESP || !sa->aead)
+	if (!nipsec_sa_has_xform(sa))
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
 	if (nipsec_ct_confirm_reset(skb))
 		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
@@ -627,8 +660,8 @@ static void nipsec_in_mss_clamp(struct sk_buff *skb, const struct nipsec_sa *sa,
 		kept = 0;
 	}
 	nipsec_mss_clamp(skb, family, hlen,
-			 nipsec_esp_max_inner(sa, READ_ONCE(skb->dev->mtu), ohlen,
-					      kept));
+			 nipsec_max_inner(sa, READ_ONCE(skb->dev->mtu), ohlen,
+					  kept));
 }
 
 /**
@@ -767,6 +800,32 @@ unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/* AH (RFC 4302): the SPI follows next header, length and reserved. */
+static unsigned int nipsec_ah_rcv(struct nipsec_net *nn, struct sk_buff *skb,
+				  u16 family, unsigned int off,
+				  unsigned int proto_off)
+{
+	union nipsec_addr daddr;
+	struct nipsec_sa *sa;
+	__be32 spi;
+
+	if (!pskb_may_pull(skb, off + NIPSEC_AH_HLEN))
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+	spi = ((const struct ip_auth_hdr *)(skb->data + off))->spi;
+	memset(&daddr, 0, sizeof(daddr));
+	if (family == AF_INET)
+		daddr.a4 = ip_hdr(skb)->daddr;
+	else
+		daddr.a6 = ipv6_hdr(skb)->daddr;
+	sa = nipsec_sa_lookup_in(nn, spi, IPPROTO_AH, family, &daddr);
+	if (!sa || !sa->ahash)
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_NO_SA);
+	if (nipsec_ct_confirm_reset(skb))
+		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
+	nipsec_ah_input(sa, skb, off, proto_off);
+	return NF_STOLEN;
+}
+
 /* A cleartext packet for a direction that requires protection is dropped. */
 static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
 					   struct sk_buff *skb, u16 family,
@@ -805,6 +864,8 @@ static unsigned int nipsec_in_hook(void *priv, struct sk_buff *skb,
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
 	if (proto == IPPROTO_ESP)
 		return nipsec_esp_rcv(nn, skb, family, off, proto_off, NULL);
+	if (proto == IPPROTO_AH)
+		return nipsec_ah_rcv(nn, skb, family, off, proto_off);
 	if (proto == IPPROTO_UDP && READ_ONCE(nn->encap_count) &&
 	    !nipsec_transformed(skb, family)) {
 		unsigned int verdict = nipsec_encap_rcv(nn, skb, family, off,
