@@ -120,8 +120,12 @@ esp_pair a b
 xfrm_encap_socket b
 capture_start a eth0 "$RESULTS/natt.pcap"
 base=0x5000
-for fam in 4 6; do
-	for mode in transport tunnel; do
+# the debug kernel runs half of the matrix: one mode per family
+cases=("transport 4" "tunnel 4" "transport 6" "tunnel 6")
+[[ ${KERNEL_FLAVOR:-} == debug ]] && cases=("transport 4" "tunnel 6")
+for c in "${cases[@]}"; do
+	read -r mode fam <<<"$c"
+	{
 		what="ESP-in-UDP $mode IPv$fam"
 		base=$((base + 0x10))
 		if ! check "$what: SAs and policies (nipsec and XFRM)" natt_sas a b "$mode" "$fam" "$base"; then
@@ -140,7 +144,7 @@ for fam in 4 6; do
 		drops=$(esp_drops a)
 		if [[ -z $drops ]]; then ok "$what: no drop"; else fail "$what: no drop" "$drops"; fi
 		esp_flush a b
-	done
+	}
 done
 sleep 1
 capture_stop
@@ -325,9 +329,9 @@ check "NAT: new UDP mappings to 198.51.100.3:14500" nat_rules \
 	'oifname "eth1" meta l4proto udp snat ip to 198.51.100.3:14500
 	oifname "eth1" masquerade'
 rx0=$(esp_stat r rx-packets)
-ns_exec l timeout 120 iperf3 -c 10.9.2.1 -B 10.9.1.1 -n 6M -i 1 -J >"$RESULTS/rebind.json" 2>&1 &
+ns_exec l timeout 120 iperf3 -c 10.9.2.1 -B 10.9.1.1 -t 15 -i 1 -J >"$RESULTS/rebind.json" 2>&1 &
 iperf=$!
-# rebind once the transfer is under way (6 MB: most of it after the rebinding)
+# rebind once the transfer is under way (15 s: most of it after the rebinding)
 wait_for -t 30 above r rx-packets $((rx0 + 200)) || true
 check "NAT rebinding: conntrack flushed during the transfer" ip netns exec nat conntrack -F
 rx1=$(esp_stat r rx-packets)
