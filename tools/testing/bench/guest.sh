@@ -53,7 +53,7 @@ mkdir -p "$(dirname "$OUT")"
 WORK=$(mktemp -d)
 on_exit rm -rf "$WORK"
 
-log() { echo "bench: $*" >&2; }
+log() { echo "bench [$(cut -d' ' -f1 /proc/uptime)]: $*" >&2; }
 
 # emit KEY=VALUE... - one JSON sample line (numbers stay numbers)
 emit() {
@@ -61,7 +61,7 @@ emit() {
 	for kv in "$@"; do
 		args+=(--arg "${kv%%=*}" "${kv#*=}")
 	done
-	jq -nc "${args[@]}" '$ARGS.named | with_entries(.value |= (tonumber? // .))' >>"$OUT"
+	jq -nc "${args[@]}" '$ARGS.named | with_entries(.value = (.value | tonumber? // .))' >>"$OUT"
 }
 
 load_nipsec || { log "cannot load $NIPSEC_KO"; exit 1; }
@@ -324,7 +324,7 @@ filler_sas() {
 		for (i = 0; i < n; i++) {
 			a = 16 + int(i / 65536); b = int(i / 256) % 256; c = i % 256
 			printf "%s add src 192.0.2.1 dst %d.%d.%d.1 proto esp spi 0x%x mode transport reqid %d replay-window 64 %s\n",
-				pre, a, b, c, 0x100000 + i, 100000 + i, alg
+				pre, a, b, c, 1048576 + i, 100000 + i, alg
 		}
 	}' >"$f"
 }

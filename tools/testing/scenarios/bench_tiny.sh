@@ -4,7 +4,7 @@
 # timeout: 240
 #
 # `make bench` in a tiny configuration, so the benchmark cannot rot: one
-# algorithm, transport mode, 1-second runs, 10 and 100 SAs and policies.
+# algorithm, transport mode, 1-second runs, 10 SAs and 100 policies.
 # Asserts that the guest side completes and table.py gets every figure of
 # the table; no timing is checked (this is not a performance test).
 set -euo pipefail
@@ -14,7 +14,7 @@ require iperf3 jq ping
 samples=$RESULTS/samples.jsonl
 rc=0
 BENCH_QUICK=1 BENCH_METRICS="tcp1 udp64 ping" BENCH_PINGS=10 \
-	BENCH_SA_SCALE="10 100" BENCH_POL_SCALE="10 100" BENCH_OUT=$samples \
+	BENCH_SA_SCALE="10" BENCH_POL_SCALE="100" BENCH_OUT=$samples \
 	bash "$SRC/tools/testing/bench/guest.sh" >"$RESULTS/guest.log" 2>&1 || rc=$?
 if ((rc == 0)); then
 	ok "bench guest side runs (no IPsec, XFRM, nipsec; SA and policy scale)"
