@@ -270,16 +270,17 @@ run_metrics() {
 meminfo() { awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo; }
 
 # settle - wait until the slab stops moving (a deleted namespace's SAs are
-# freed by work queues and RCU after `ip netns del` returns), at most 60 s
+# freed by work queues and RCU after `ip netns del` returns): two readings
+# a second apart within 1 MB, at most 15 s
 settle() {
 	local a b i
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	b=$(meminfo Slab)
-	for ((i = 0; i < 60; i++)); do
+	for ((i = 0; i < 15; i++)); do
 		sleep 1
 		a=$b
 		b=$(meminfo Slab)
-		((b - a < 256 && a - b < 256)) && return 0
+		((b - a < 1024 && a - b < 1024)) && return 0
 	done
 }
 
