@@ -36,7 +36,7 @@ fi
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then
 	: "${BENCH_TIME:=1}" "${BENCH_REPEAT:=1}" "${BENCH_ALGS:=gcm128}"
 	: "${BENCH_TOPOS:=transport}" "${BENCH_PINGS:=20}"
-	: "${BENCH_SA_SCALE=10 100}" "${BENCH_POL_SCALE=10 100}"
+	: "${BENCH_SA_SCALE=10 100}" "${BENCH_POL_SCALE=10 100}" "${BENCH_SETTLE:=3}"
 fi
 T=${BENCH_TIME:-3}
 REPEAT=${BENCH_REPEAT:-3}
@@ -47,6 +47,7 @@ PINGS=${BENCH_PINGS:-200}
 SA_SCALE=${BENCH_SA_SCALE-10 10000 100000}
 POL_SCALE=${BENCH_POL_SCALE-10 1000 10000 100000}
 SCALE_ALG=${BENCH_SCALE_ALG:-gcm128}
+SETTLE=${BENCH_SETTLE:-15}
 OUT=${BENCH_OUT:-$RESULTS/samples.jsonl}
 mkdir -p "$(dirname "$OUT")"
 : >"$OUT"
@@ -271,12 +272,12 @@ meminfo() { awk -v f="$1:" '$1 == f { print $2 }' /proc/meminfo; }
 
 # settle - wait until the slab stops moving (a deleted namespace's SAs are
 # freed by work queues and RCU after `ip netns del` returns): two readings
-# a second apart within 1 MB, at most 15 s
+# a second apart within 1 MB, at most $SETTLE seconds
 settle() {
 	local a b i
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	b=$(meminfo Slab)
-	for ((i = 0; i < 15; i++)); do
+	for ((i = 0; i < SETTLE; i++)); do
 		sleep 1
 		a=$b
 		b=$(meminfo Slab)
@@ -411,6 +412,18 @@ for topo in $TOPOS; do
 				fi
 				log "$topo round $rep: $alg $stack"
 				run_metrics "$topo" "$alg" "$stack" "$rep"
+				# what each stack dropped during the run, for the log
+				for ns in "${ENDS[@]}"; do
+					if [[ $stack == nipsec ]]; then
+						log "$ns drops: $("$NIPSEC" -n "$ns" -j stats |
+							jq -c '(.stats // .) | with_entries(select((.key |
+							startswith("drop-")) and .value != 0))')"
+					else
+						log "$ns XfrmIn/Out errors: $(ip netns exec "$ns" \
+							awk '$2 != 0 && $1 != "XfrmInNoPols"' /proc/net/xfrm_stat |
+							tr -s ' \n' '= ')"
+					fi
+				done
 			done
 		done
 	done

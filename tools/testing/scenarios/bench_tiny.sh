@@ -13,7 +13,7 @@ require iperf3 jq ping
 
 samples=$RESULTS/samples.jsonl
 rc=0
-BENCH_QUICK=1 BENCH_METRICS="tcp1 udp64 ping" BENCH_PINGS=10 \
+BENCH_QUICK=1 BENCH_METRICS="tcp1 udp64 ping" BENCH_PINGS=10 BENCH_SETTLE=3 \
 	BENCH_SA_SCALE="10" BENCH_POL_SCALE="100" BENCH_OUT=$samples \
 	bash "$SRC/tools/testing/bench/guest.sh" >"$RESULTS/guest.log" 2>&1 || rc=$?
 if ((rc == 0)); then
