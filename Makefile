@@ -124,7 +124,7 @@ demo:
 
 bench:
 	@if [ -x tools/testing/bench/run.sh ] || [ -f tools/testing/bench/run.sh ]; then \
-		bash tools/testing/bench/run.sh; \
+		JSON="$(JSON)" bash tools/testing/bench/run.sh; \
 	else \
 		echo "tools/testing/bench/run.sh not present yet"; \
 	fi

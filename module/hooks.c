@@ -344,6 +344,21 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 			ip_hdr(skb)->frag_off &= ~htons(IP_DF);
 		}
 	}
+	/*
+	 * Room for the transform's header and for the link layer header in
+	 * one go: at POST_ROUTING a socket's packet has only the link layer's
+	 * reserve in front (XFRM's dst header_len is what makes sockets
+	 * reserve more), so growing by the ESP header alone leaves
+	 * ip_finish_output2() to reallocate and copy the packet a second time.
+	 */
+	if (skb_cow_head(skb, (sa->ahash ? NIPSEC_AH_HLEN + NIPSEC_AH_MAX_DIGEST :
+			       sizeof(struct udphdr) + NIPSEC_ESP_HLEN +
+			       sa->ivlen) +
+			 LL_RESERVED_SPACE(skb_dst(skb)->dev))) {
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
+		kfree_skb(skb);
+		return;
+	}
 	nipsec_xform_output(sa, skb, hlen, proto_off);
 }
 

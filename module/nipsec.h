@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/mutex.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
 #include <net/netns/generic.h>
@@ -233,6 +234,14 @@ struct nipsec_sa {
 	struct nipsec_stats __percpu *stats;
 };
 
+/* Key of a policy in its group's hash: the selector's masked addresses. */
+struct nipsec_pol_key {
+	union nipsec_addr saddr;
+	union nipsec_addr daddr;
+};
+
+struct nipsec_pgroup;
+
 /**
  * struct nipsec_encap_ep - outer UDP/IP addressing of an ESP-in-UDP SA
  * @saddr: outer source address in use
@@ -254,11 +263,16 @@ struct nipsec_encap_ep {
 /**
  * struct nipsec_policy - a Security Policy
  *
- * Lives on an RCU list per direction, sorted by priority then id.
+ * Lives on an RCU list per direction, sorted by priority then id (dumps,
+ * ordering), and in the hash of its group: the policies of one direction
+ * with the same family and prefix lengths (policy.c, lookups).
  */
 struct nipsec_policy {
 	struct list_head list;
 	struct rcu_head rcu;
+	struct rhlist_head hnode;	/* nipsec_pgroup.ht */
+	struct nipsec_pol_key hkey;
+	struct nipsec_pgroup *group;
 	u32 id;
 	u32 priority;
 	u8 dir;				/* NIPSEC_DIR_* */
@@ -285,6 +299,8 @@ struct nipsec_net {
 	unsigned int sa_count;
 	u64 sa_gen;
 	struct list_head policies[NIPSEC_DIR_COUNT];
+	struct list_head pgroups[NIPSEC_DIR_COUNT];	/* RCU */
+	struct xarray policy_ids;	/* id -> policy, under lock */
 	unsigned int policy_count;
 	u32 next_policy_id;
 	bool hooks_on;

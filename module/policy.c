@@ -3,8 +3,17 @@
  * SPD: security policies per direction, first match by priority, and the
  * traffic selectors they (and tunnel-mode SAs) are matched with.
  *
- * Policies sit on one RCU list per direction sorted by (priority, id), so a
- * lookup walks until the first match without any lock.
+ * Policies sit on one RCU list per direction sorted by (priority, id): the
+ * order dumps show and first-match semantics refer to.  Lookups do not walk
+ * it (that grows with the number of policies): they use tuple-space search.
+ * The policies of a direction are grouped by the shape of their selector -
+ * family and source and destination prefix lengths - and each group is an
+ * RCU hash table keyed by the selector's addresses masked to those lengths.
+ * A packet costs one hash lookup per group (masking its addresses the
+ * group's way); protocol and ports stay a check on the few policies found
+ * there.  The best (priority, id) match over the groups is the first match
+ * of the list.  A group records a lower bound of its members' priorities so
+ * that a lookup skips the groups that cannot hold a better match.
  */
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
@@ -13,6 +22,7 @@
 #include <linux/jiffies.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 #include <kunit/visibility.h>
@@ -187,26 +197,111 @@ int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
 EXPORT_SYMBOL_IF_KUNIT(nipsec_flow_parse);
 
 /**
+ * struct nipsec_pgroup - the policies of one direction and selector shape
+ * @list: on nipsec_net.pgroups[dir] (RCU)
+ * @ht: the policies by nipsec_pol_key (masked addresses)
+ * @family: of the selectors; 0 (any family: no address check)
+ * @sprefix: source prefix length, clamped to the family's address size
+ * @dprefix: destination prefix length, likewise
+ * @min_priority: no member has a lower priority (never raised: a bound)
+ * @count: members
+ * @free_work: frees the group a grace period after it left @list
+ */
+struct nipsec_pgroup {
+	struct list_head list;
+	struct rhltable ht;
+	u16 family;
+	u8 sprefix;
+	u8 dprefix;
+	u32 min_priority;
+	unsigned int count;
+	struct rcu_work free_work;
+};
+
+static const struct rhashtable_params nipsec_pol_params = {
+	.key_len = sizeof(struct nipsec_pol_key),
+	.key_offset = offsetof(struct nipsec_policy, hkey),
+	.head_offset = offsetof(struct nipsec_policy, hnode),
+	.automatic_shrinking = true,
+};
+
+static void nipsec_addr_mask(union nipsec_addr *out,
+			     const union nipsec_addr *a, u8 plen, u16 family)
+{
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET6)
+		ipv6_addr_prefix(&out->a6, &a->a6, plen);
+	else if (family == AF_INET && plen)
+		out->a4 = a->a4 & htonl(~0u << (32 - plen));
+}
+
+/* The group a selector belongs to: family and clamped prefix lengths. */
+static void nipsec_sel_shape(const struct nipsec_selector *sel, u16 *family,
+			     u8 *sprefix, u8 *dprefix)
+{
+	u8 max = sel->family == AF_INET6 ? 128 : 32;
+
+	*family = sel->family;
+	if (sel->family != AF_INET && sel->family != AF_INET6) {
+		*sprefix = 0;
+		*dprefix = 0;
+		return;
+	}
+	*sprefix = min(sel->sprefix, max);
+	*dprefix = min(sel->dprefix, max);
+}
+
+static void nipsec_pgroup_key(const struct nipsec_pgroup *g,
+			      const union nipsec_addr *saddr,
+			      const union nipsec_addr *daddr,
+			      struct nipsec_pol_key *key)
+{
+	nipsec_addr_mask(&key->saddr, saddr, g->sprefix, g->family);
+	nipsec_addr_mask(&key->daddr, daddr, g->dprefix, g->family);
+}
+
+static bool nipsec_policy_before(const struct nipsec_policy *a,
+				 const struct nipsec_policy *b)
+{
+	return a->priority < b->priority ||
+	       (a->priority == b->priority && a->id < b->id);
+}
+
+/**
  * nipsec_policy_lookup - first policy of a direction matching a flow
  * @nn: namespace state
  * @dir: NIPSEC_DIR_*
  * @fl: the packet's flow
  *
  * Caller holds rcu_read_lock (netfilter hooks do). The policy stays valid
- * until the caller leaves the RCU read side.
+ * until the caller leaves the RCU read side.  The cost grows with the
+ * number of selector shapes, not with the number of policies.
  *
  * Return: the policy, or NULL when none matches.
  */
 struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
 					   const struct nipsec_flow *fl)
 {
-	struct nipsec_policy *pol;
+	struct nipsec_policy *best = NULL, *pol;
+	struct rhlist_head *hl, *pos;
+	struct nipsec_pol_key key;
+	struct nipsec_pgroup *g;
 
-	list_for_each_entry_rcu(pol, &nn->policies[dir], list)
-		if (nipsec_selector_match(&pol->sel, fl))
-			return pol;
-	return NULL;
+	list_for_each_entry_rcu(g, &nn->pgroups[dir], list) {
+		if (g->family && g->family != fl->family)
+			continue;
+		if (best && READ_ONCE(g->min_priority) > best->priority)
+			continue;
+		nipsec_pgroup_key(g, &fl->saddr, &fl->daddr, &key);
+		hl = rhltable_lookup(&g->ht, &key, nipsec_pol_params);
+		rhl_for_each_entry_rcu(pol, pos, hl, hnode)
+			if ((!best || nipsec_policy_before(pol, best)) &&
+			    nipsec_selector_match(&pol->sel, fl))
+				best = pol;
+	}
+	return best;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_lookup);
 
 /* Usage times move once per second at most: no shared cache line per packet. */
 void nipsec_policy_touch(struct nipsec_policy *pol)
@@ -220,11 +315,58 @@ void nipsec_policy_touch(struct nipsec_policy *pol)
 	WRITE_ONCE(pol->last_use, now);
 }
 
-static bool nipsec_policy_before(const struct nipsec_policy *a,
-				 const struct nipsec_policy *b)
+static void nipsec_pgroup_free(struct work_struct *work)
 {
-	return a->priority < b->priority ||
-	       (a->priority == b->priority && a->id < b->id);
+	struct nipsec_pgroup *g = container_of(to_rcu_work(work),
+					       struct nipsec_pgroup, free_work);
+
+	rhltable_destroy(&g->ht);
+	kfree(g);
+}
+
+static struct nipsec_pgroup *nipsec_pgroup_find(struct nipsec_net *nn, u8 dir,
+						const struct nipsec_selector *sel)
+{
+	struct nipsec_pgroup *g;
+	u8 sprefix, dprefix;
+	u16 family;
+
+	nipsec_sel_shape(sel, &family, &sprefix, &dprefix);
+	list_for_each_entry(g, &nn->pgroups[dir], list)
+		if (g->family == family && g->sprefix == sprefix &&
+		    g->dprefix == dprefix)
+			return g;
+	return NULL;
+}
+
+/* The group of a new policy, made if it is the first of its shape. */
+static struct nipsec_pgroup *nipsec_pgroup_get(struct nipsec_net *nn, u8 dir,
+					       const struct nipsec_selector *sel)
+{
+	struct nipsec_pgroup *g = nipsec_pgroup_find(nn, dir, sel);
+
+	if (g)
+		return g;
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return NULL;
+	if (rhltable_init(&g->ht, &nipsec_pol_params)) {
+		kfree(g);
+		return NULL;
+	}
+	nipsec_sel_shape(sel, &g->family, &g->sprefix, &g->dprefix);
+	g->min_priority = U32_MAX;
+	INIT_RCU_WORK(&g->free_work, nipsec_pgroup_free);
+	list_add_tail_rcu(&g->list, &nn->pgroups[dir]);
+	return g;
+}
+
+static void nipsec_pgroup_put(struct nipsec_pgroup *g)
+{
+	if (g->count)
+		return;
+	list_del_rcu(&g->list);
+	queue_rcu_work(nipsec_wq, &g->free_work);
 }
 
 /**
@@ -232,13 +374,16 @@ static bool nipsec_policy_before(const struct nipsec_policy *a,
  * @nn: namespace state, lock held
  * @pol: fully initialised policy
  *
- * Return: 0 or -ENOSPC when the id space wrapped onto live policies.
+ * Return: 0, -ENOSPC when the id space wrapped onto live policies, or
+ * -ENOMEM.
  */
 int nipsec_policy_insert(struct nipsec_net *nn, struct nipsec_policy *pol)
 {
 	struct list_head *head = &nn->policies[pol->dir];
 	struct nipsec_policy *pos;
+	struct nipsec_pgroup *g;
 	unsigned int tries = 0;
+	int err;
 
 	lockdep_assert_held(&nn->lock);
 	/* ids are never 0 and never reused while alive */
@@ -248,56 +393,94 @@ int nipsec_policy_insert(struct nipsec_net *nn, struct nipsec_policy *pol)
 		pol->id = ++nn->next_policy_id;
 		if (!pol->id)
 			pol->id = ++nn->next_policy_id;
-	} while (nipsec_policy_find(nn, pol->id));
+	} while (xa_load(&nn->policy_ids, pol->id));
+
+	g = nipsec_pgroup_get(nn, pol->dir, &pol->sel);
+	if (!g)
+		return -ENOMEM;
+	err = xa_insert(&nn->policy_ids, pol->id, pol, GFP_KERNEL);
+	if (err)
+		goto put;
+	nipsec_pgroup_key(g, &pol->sel.saddr, &pol->sel.daddr, &pol->hkey);
+	/* the bound first: a lookup that finds the policy must not skip it */
+	if (pol->priority < g->min_priority)
+		WRITE_ONCE(g->min_priority, pol->priority);
+	err = rhltable_insert(&g->ht, &pol->hnode, nipsec_pol_params);
+	if (err) {
+		xa_erase(&nn->policy_ids, pol->id);
+		goto put;
+	}
+	g->count++;
+	pol->group = g;
 
 	pol->add_time = ktime_get_real_seconds();
-	list_for_each_entry(pos, head, list) {
-		if (nipsec_policy_before(pol, pos)) {
-			list_add_tail_rcu(&pol->list, &pos->list);
+	/* from the tail: policies usually come in priority order */
+	list_for_each_entry_reverse(pos, head, list) {
+		if (!nipsec_policy_before(pol, pos)) {
+			list_add_rcu(&pol->list, &pos->list);
 			goto done;
 		}
 	}
-	list_add_tail_rcu(&pol->list, head);
+	list_add_rcu(&pol->list, head);
 done:
 	nn->policy_count++;
 	return 0;
+put:
+	nipsec_pgroup_put(g);
+	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_insert);
 
 struct nipsec_policy *nipsec_policy_find(struct nipsec_net *nn, u32 id)
 {
-	struct nipsec_policy *pol;
-	int dir;
-
 	lockdep_assert_held(&nn->lock);
-	for (dir = 0; dir < NIPSEC_DIR_COUNT; dir++)
-		list_for_each_entry(pol, &nn->policies[dir], list)
-			if (pol->id == id)
-				return pol;
-	return NULL;
+	return xa_load(&nn->policy_ids, id);
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_find);
 
 struct nipsec_policy *nipsec_policy_find_sel(struct nipsec_net *nn, u8 dir,
 					     const struct nipsec_selector *sel)
 {
-	struct nipsec_policy *pol;
+	struct nipsec_policy *pol, *found = NULL;
+	struct nipsec_pol_key key;
+	struct rhlist_head *hl, *pos;
+	struct nipsec_pgroup *g;
 
 	lockdep_assert_held(&nn->lock);
-	list_for_each_entry(pol, &nn->policies[dir], list)
-		if (!memcmp(&pol->sel, sel, sizeof(*sel)))
-			return pol;
-	return NULL;
+	g = nipsec_pgroup_find(nn, dir, sel);
+	if (!g)
+		return NULL;
+	nipsec_pgroup_key(g, &sel->saddr, &sel->daddr, &key);
+	rcu_read_lock();
+	hl = rhltable_lookup(&g->ht, &key, nipsec_pol_params);
+	rhl_for_each_entry_rcu(pol, pos, hl, hnode) {
+		if (!memcmp(&pol->sel, sel, sizeof(*sel))) {
+			found = pol;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_find_sel);
 
 void nipsec_policy_remove(struct nipsec_net *nn, struct nipsec_policy *pol,
 			  bool notify)
 {
+	struct nipsec_pgroup *g = pol->group;
+
 	lockdep_assert_held(&nn->lock);
+	rhltable_remove(&g->ht, &pol->hnode, nipsec_pol_params);
+	g->count--;
+	nipsec_pgroup_put(g);
+	xa_erase(&nn->policy_ids, pol->id);
 	list_del_rcu(&pol->list);
 	nn->policy_count--;
 	if (notify)
 		nipsec_notify_policy_del(nn, pol);
 	kfree_rcu(pol, rcu);
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_remove);
 
 /**
  * nipsec_policy_flush - delete the policies of one direction or all
@@ -322,13 +505,19 @@ void nipsec_policy_net_init(struct nipsec_net *nn)
 {
 	int dir;
 
-	for (dir = 0; dir < NIPSEC_DIR_COUNT; dir++)
+	for (dir = 0; dir < NIPSEC_DIR_COUNT; dir++) {
 		INIT_LIST_HEAD(&nn->policies[dir]);
+		INIT_LIST_HEAD(&nn->pgroups[dir]);
+	}
+	xa_init(&nn->policy_ids);
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_net_init);
 
 void nipsec_policy_net_exit(struct nipsec_net *nn)
 {
 	mutex_lock(&nn->lock);
 	nipsec_policy_flush(nn, -1, false);
 	mutex_unlock(&nn->lock);
+	xa_destroy(&nn->policy_ids);
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_net_exit);

@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the SPD lookup (tuple-space search over selector shapes) against
+ * the definition it must keep - the first match of the per-direction list
+ * sorted by (priority, id) - on hand-picked and on random policy sets.
+ */
+#include <kunit/test.h>
+#include <linux/in.h>
+#include <linux/prandom.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
+#include "nipsec.h"
+#include "policy.h"
+
+static struct nipsec_net *pt_net(struct kunit *test)
+{
+	struct nipsec_net *nn = kunit_kzalloc(test, sizeof(*nn), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, nn);
+	mutex_init(&nn->lock);
+	nipsec_policy_net_init(nn);
+	return nn;
+}
+
+static void pt_sel_any(struct nipsec_selector *sel, u16 family)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->family = family;
+	sel->icmp_type = -1;
+	sel->icmp_code = -1;
+	sel->sport_max = U16_MAX;
+	sel->dport_max = U16_MAX;
+}
+
+/* an IPv4 policy: addresses in host order, 0 ports = any */
+static struct nipsec_policy *pt_add4(struct kunit *test, struct nipsec_net *nn,
+				     u8 dir, u32 prio, u32 s, u8 sp, u32 d,
+				     u8 dp, u8 proto, u16 dport)
+{
+	struct nipsec_policy *pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	pt_sel_any(&pol->sel, AF_INET);
+	pol->sel.saddr.a4 = htonl(s);
+	pol->sel.sprefix = sp;
+	pol->sel.daddr.a4 = htonl(d);
+	pol->sel.dprefix = dp;
+	pol->sel.proto = proto;
+	if (dport) {
+		pol->sel.dport_min = dport;
+		pol->sel.dport_max = dport;
+	}
+	pol->dir = dir;
+	pol->priority = prio;
+	mutex_lock(&nn->lock);
+	err = nipsec_policy_insert(nn, pol);
+	mutex_unlock(&nn->lock);
+	if (err)
+		kfree(pol);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return pol;
+}
+
+static void pt_flow4(struct nipsec_flow *fl, u32 s, u32 d, u8 proto,
+		     u16 sport, u16 dport)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->family = AF_INET;
+	fl->saddr.a4 = htonl(s);
+	fl->daddr.a4 = htonl(d);
+	fl->proto = proto;
+	fl->sport = sport;
+	fl->dport = dport;
+	fl->has_ports = true;
+}
+
+static struct nipsec_policy *pt_lookup(struct nipsec_net *nn, u8 dir,
+				       const struct nipsec_flow *fl)
+{
+	struct nipsec_policy *pol;
+
+	rcu_read_lock();
+	pol = nipsec_policy_lookup(nn, dir, fl);
+	rcu_read_unlock();
+	return pol;
+}
+
+/* The definition: first match on the sorted list. */
+static struct nipsec_policy *pt_linear(struct nipsec_net *nn, u8 dir,
+				       const struct nipsec_flow *fl)
+{
+	struct nipsec_policy *pol;
+
+	list_for_each_entry(pol, &nn->policies[dir], list)
+		if (nipsec_selector_match(&pol->sel, fl))
+			return pol;
+	return NULL;
+}
+
+static void pt_exit(struct nipsec_net *nn)
+{
+	nipsec_policy_net_exit(nn);
+	/* groups are freed by work queued a grace period later: no nn there */
+	rcu_barrier();
+}
+
+#define IP4(a, b, c, d) (((a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+
+static void policy_lookup_priority(struct kunit *test)
+{
+	struct nipsec_net *nn = pt_net(test);
+	struct nipsec_policy *p16, *p24, *p32, *ptls;
+	struct nipsec_flow fl;
+
+	p16 = pt_add4(test, nn, NIPSEC_DIR_OUT, 10, IP4(10, 1, 0, 0), 16,
+		      IP4(10, 2, 0, 0), 16, 0, 0);
+	p24 = pt_add4(test, nn, NIPSEC_DIR_OUT, 5, IP4(10, 1, 1, 0), 24,
+		      IP4(10, 2, 0, 0), 16, 0, 0);
+	p32 = pt_add4(test, nn, NIPSEC_DIR_OUT, 20, IP4(10, 1, 1, 1), 32,
+		      IP4(10, 2, 2, 2), 32, 0, 0);
+	ptls = pt_add4(test, nn, NIPSEC_DIR_OUT, 1, IP4(10, 1, 1, 1), 32,
+		       IP4(10, 2, 2, 2), 32, IPPROTO_TCP, 443);
+
+	/* the most specific is not the first match: priority decides */
+	pt_flow4(&fl, IP4(10, 1, 1, 1), IP4(10, 2, 2, 2), IPPROTO_UDP, 1, 53);
+	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), p24);
+	/* ports are a check inside the bucket */
+	pt_flow4(&fl, IP4(10, 1, 1, 1), IP4(10, 2, 2, 2), IPPROTO_TCP, 1, 443);
+	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), ptls);
+	pt_flow4(&fl, IP4(10, 1, 9, 1), IP4(10, 2, 2, 2), IPPROTO_TCP, 1, 443);
+	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), p16);
+	pt_flow4(&fl, IP4(10, 3, 1, 1), IP4(10, 2, 2, 2), IPPROTO_TCP, 1, 443);
+	KUNIT_EXPECT_NULL(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl));
+	/* another direction sees none of them */
+	pt_flow4(&fl, IP4(10, 1, 1, 1), IP4(10, 2, 2, 2), IPPROTO_UDP, 1, 53);
+	KUNIT_EXPECT_NULL(test, pt_lookup(nn, NIPSEC_DIR_IN, &fl));
+
+	/* removal, including the last of a group */
+	mutex_lock(&nn->lock);
+	nipsec_policy_remove(nn, p24, false);
+	mutex_unlock(&nn->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), p16);
+	mutex_lock(&nn->lock);
+	nipsec_policy_remove(nn, p16, false);
+	mutex_unlock(&nn->lock);
+	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), p32);
+
+	/* ids and exact selectors are found without walking */
+	mutex_lock(&nn->lock);
+	KUNIT_EXPECT_PTR_EQ(test, nipsec_policy_find(nn, p32->id), p32);
+	KUNIT_EXPECT_PTR_EQ(test, nipsec_policy_find_sel(nn, NIPSEC_DIR_OUT,
+							 &ptls->sel), ptls);
+	KUNIT_EXPECT_NULL(test, nipsec_policy_find_sel(nn, NIPSEC_DIR_IN,
+						       &ptls->sel));
+	mutex_unlock(&nn->lock);
+	pt_exit(nn);
+}
+
+/* Same masked addresses, different unmasked bits: distinct selectors. */
+static void policy_find_sel_unmasked(struct kunit *test)
+{
+	struct nipsec_net *nn = pt_net(test);
+	struct nipsec_policy *a;
+	struct nipsec_selector sel;
+
+	a = pt_add4(test, nn, NIPSEC_DIR_FWD, 0, IP4(10, 1, 1, 0), 24,
+		    IP4(10, 2, 0, 0), 16, 0, 0);
+	sel = a->sel;
+	sel.saddr.a4 = htonl(IP4(10, 1, 1, 7));
+	mutex_lock(&nn->lock);
+	KUNIT_EXPECT_PTR_EQ(test, nipsec_policy_find_sel(nn, NIPSEC_DIR_FWD,
+							 &a->sel), a);
+	KUNIT_EXPECT_NULL(test, nipsec_policy_find_sel(nn, NIPSEC_DIR_FWD, &sel));
+	mutex_unlock(&nn->lock);
+	pt_exit(nn);
+}
+
+static const u8 pt_plens4[] = { 0, 8, 16, 24, 30, 31, 32 };
+static const u8 pt_splens6[] = { 0, 32, 126, 128 };
+static const u8 pt_dplens6[] = { 0, 64, 127, 128 };
+
+static u32 pt_addr(struct rnd_state *st)
+{
+	/* a small space, so that random flows do match random policies */
+	return IP4(10, prandom_u32_state(st) % 3, prandom_u32_state(st) % 4,
+		   prandom_u32_state(st) % 4);
+}
+
+static void pt_random_flow(struct rnd_state *st, struct nipsec_flow *fl)
+{
+	if (prandom_u32_state(st) % 5 == 0) {
+		memset(fl, 0, sizeof(*fl));
+		fl->family = AF_INET6;
+		fl->saddr.a6.s6_addr32[0] = htonl(0x20010db8);
+		fl->daddr.a6.s6_addr32[0] = htonl(0x20010db8);
+		fl->saddr.a6.s6_addr32[3] = htonl(prandom_u32_state(st) % 4);
+		fl->daddr.a6.s6_addr32[3] = htonl(prandom_u32_state(st) % 4);
+		fl->proto = IPPROTO_UDP;
+		fl->sport = 1 + prandom_u32_state(st) % 6;
+		fl->dport = 1 + prandom_u32_state(st) % 6;
+		fl->has_ports = true;
+		return;
+	}
+	pt_flow4(fl, pt_addr(st), pt_addr(st),
+		 prandom_u32_state(st) % 2 ? IPPROTO_TCP : IPPROTO_UDP,
+		 1 + prandom_u32_state(st) % 6, 1 + prandom_u32_state(st) % 6);
+}
+
+static struct nipsec_policy *pt_random_policy(struct kunit *test,
+					      struct rnd_state *st, u8 dir)
+{
+	struct nipsec_policy *pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	u32 r = prandom_u32_state(st) % 20;
+
+	KUNIT_ASSERT_NOT_NULL(test, pol);
+	pol->dir = dir;
+	pol->priority = prandom_u32_state(st) % 8;
+	if (r == 0) {
+		pt_sel_any(&pol->sel, 0);	/* any family */
+	} else if (r < 5) {
+		pt_sel_any(&pol->sel, AF_INET6);
+		pol->sel.saddr.a6.s6_addr32[0] = htonl(0x20010db8);
+		pol->sel.daddr.a6.s6_addr32[0] = htonl(0x20010db8);
+		pol->sel.saddr.a6.s6_addr32[3] = htonl(prandom_u32_state(st) % 4);
+		pol->sel.daddr.a6.s6_addr32[3] = htonl(prandom_u32_state(st) % 4);
+		pol->sel.sprefix = pt_splens6[prandom_u32_state(st) % 4];
+		pol->sel.dprefix = pt_dplens6[prandom_u32_state(st) % 4];
+	} else {
+		pt_sel_any(&pol->sel, AF_INET);
+		pol->sel.saddr.a4 = htonl(pt_addr(st));
+		pol->sel.daddr.a4 = htonl(pt_addr(st));
+		pol->sel.sprefix = pt_plens4[prandom_u32_state(st) % ARRAY_SIZE(pt_plens4)];
+		pol->sel.dprefix = pt_plens4[prandom_u32_state(st) % ARRAY_SIZE(pt_plens4)];
+	}
+	if (prandom_u32_state(st) % 3 == 0) {
+		pol->sel.proto = prandom_u32_state(st) % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		pol->sel.dport_min = 1 + prandom_u32_state(st) % 5;
+		pol->sel.dport_max = pol->sel.dport_min + prandom_u32_state(st) % 3;
+	}
+	return pol;
+}
+
+static void pt_compare(struct kunit *test, struct nipsec_net *nn,
+		       struct rnd_state *st, unsigned int flows)
+{
+	struct nipsec_policy *want, *got;
+	struct nipsec_flow fl;
+	unsigned int i, hits = 0;
+	u8 dir;
+
+	for (i = 0; i < flows; i++) {
+		pt_random_flow(st, &fl);
+		dir = prandom_u32_state(st) % NIPSEC_DIR_COUNT;
+		want = pt_linear(nn, dir, &fl);
+		got = pt_lookup(nn, dir, &fl);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, got, want, "flow %u dir %u: got id %u, want id %u",
+					i, dir, got ? got->id : 0, want ? want->id : 0);
+		if (got != want)
+			return;
+		hits += !!want;
+	}
+	/* the sets are dense enough that most flows match something */
+	KUNIT_EXPECT_GT(test, hits, flows / 4);
+}
+
+static void policy_lookup_random(struct kunit *test)
+{
+	struct nipsec_net *nn = pt_net(test);
+	struct nipsec_policy *pol, *tmp;
+	struct rnd_state st;
+	unsigned int i, n = 0;
+	int d;
+
+	prandom_seed_state(&st, 0x6e697073);
+	mutex_lock(&nn->lock);
+	for (i = 0; i < 400; i++) {
+		pol = pt_random_policy(test, &st, prandom_u32_state(&st) % NIPSEC_DIR_COUNT);
+		if (nipsec_policy_insert(nn, pol)) {
+			kfree(pol);
+			continue;
+		}
+		n++;
+	}
+	mutex_unlock(&nn->lock);
+	KUNIT_ASSERT_EQ(test, nn->policy_count, n);
+	pt_compare(test, nn, &st, 3000);
+
+	/* remove every third policy, then compare again */
+	mutex_lock(&nn->lock);
+	i = 0;
+	for (d = 0; d < NIPSEC_DIR_COUNT; d++)
+		list_for_each_entry_safe(pol, tmp, &nn->policies[d], list)
+			if (i++ % 3 == 0)
+				nipsec_policy_remove(nn, pol, false);
+	mutex_unlock(&nn->lock);
+	pt_compare(test, nn, &st, 3000);
+	pt_exit(nn);
+	KUNIT_EXPECT_EQ(test, nn->policy_count, 0);
+}
+
+static struct kunit_case nipsec_policy_cases[] = {
+	KUNIT_CASE(policy_lookup_priority),
+	KUNIT_CASE(policy_find_sel_unmasked),
+	KUNIT_CASE(policy_lookup_random),
+	{}
+};
+
+static struct kunit_suite nipsec_policy_suite = {
+	.name = "nipsec_policy",
+	.test_cases = nipsec_policy_cases,
+};
+
+kunit_test_suite(nipsec_policy_suite);
