@@ -95,6 +95,9 @@ install: module tool
 	@if [ -f tools/nipsec/nipsec.8 ]; then \
 		install -D -m 644 tools/nipsec/nipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/nipsec.8; \
 	else echo "tools/nipsec/nipsec.8 missing: not installed"; fi
+	@if [ -f tools/strongswan/libstrongswan-nipsec.so ]; then \
+		$(MAKE) -C tools/strongswan install; \
+	else echo "strongSwan plugin not built (make strongswan): not installed"; fi
 
 # DKMS builds from a copy in /usr/src/nipsec-<version> (dkms.conf says how).
 dkms-install:

@@ -53,13 +53,13 @@ for side in a b; do
 			host {
 				local_addrs = $l
 				remote_addrs = $r
-				proposals = aes128gcm16-prfsha256-ecp256
+				proposals = aes256gcm16-prfsha512-modp2048
 				local { auth = psk
 					id = $li }
 				remote { auth = psk
 					id = $ri }
 				children { tr { mode = transport
-					esp_proposals = aes128gcm16 } }
+					esp_proposals = aes256gcm16 } }
 			}
 		}
 		secrets { ike-1 { id-a = a.test

@@ -42,7 +42,7 @@ swan_conns() {
 			host {
 				local_addrs = $2
 				remote_addrs = $3
-				proposals = aes128gcm16-prfsha256-ecp256
+				proposals = aes256gcm16-prfsha512-modp2048
 				${10}
 				local {
 					auth = psk
@@ -55,7 +55,7 @@ swan_conns() {
 				children {
 					tr {
 						mode = transport
-						esp_proposals = aes128gcm16
+						esp_proposals = aes256gcm16
 						$8
 					}
 					tun {
