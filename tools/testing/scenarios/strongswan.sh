@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock
+# kernels: stock debug
 # timeout: 600
 #
 # Debian's unmodified charon on nipsec (the strongSwan plugin of

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock
+# kernels: stock debug
 # timeout: 420
 #
 # NAT traversal with Debian's unmodified charon on nipsec (the plugin of
