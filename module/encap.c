@@ -321,7 +321,7 @@ void nipsec_encap_check_peer(struct nipsec_sa *sa,
 void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
 {
 	u16 family = sa->key.family;
-	unsigned int off = skb_transport_offset(skb);
+	unsigned int off = skb_transport_offset(skb), thlen;
 	union nipsec_addr cur = {};
 	__sum16 *check;
 	u8 proto;
@@ -340,20 +340,13 @@ void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
 	if (ipv6_addr_any(&sa->encap_oa.a6) ||
 	    !memcmp(&cur, &sa->encap_oa, nipsec_addr_len(family)))
 		goto trust;
-	if (proto == IPPROTO_TCP) {
-		if (!pskb_may_pull(skb, off + sizeof(struct tcphdr)))
-			goto trust;
-		check = &tcp_hdr(skb)->check;
-	} else {
-		if (!pskb_may_pull(skb, off + sizeof(struct udphdr)))
-			goto trust;
-		check = &udp_hdr(skb)->check;
-		if (!*check && family == AF_INET)
-			return;		/* no checksum to fix */
-	}
-	if (skb_ensure_writable(skb, off + (proto == IPPROTO_TCP ?
-					    sizeof(struct tcphdr) :
-					    sizeof(struct udphdr))))
+	thlen = proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
+				       sizeof(struct udphdr);
+	if (!pskb_may_pull(skb, off + thlen))
+		goto trust;
+	if (proto == IPPROTO_UDP && !udp_hdr(skb)->check && family == AF_INET)
+		return;		/* no checksum to fix */
+	if (skb_ensure_writable(skb, off + thlen))
 		goto trust;
 	check = proto == IPPROTO_TCP ? &tcp_hdr(skb)->check :
 				       &udp_hdr(skb)->check;
