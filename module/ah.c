@@ -47,6 +47,7 @@
  * the ahash_request with the transform's context and the scatterlist.
  */
 struct nipsec_ah_ctx {
+	struct nipsec_async async;	/* first: the callback's data */
 	struct sk_buff *skb;
 	struct nipsec_sa *sa;
 	struct net_device *dev;	/* input: held while the hash runs */
@@ -345,8 +346,9 @@ static void nipsec_ah_drop(struct sk_buff *skb, struct nipsec_sa *sa,
 
 /* ------------------------------------------------------------ output */
 
-static void nipsec_ah_output_resume(struct nipsec_ah_ctx *ctx, int err)
+static void nipsec_ah_output_resume(struct nipsec_async *a, int err)
 {
+	struct nipsec_ah_ctx *ctx = container_of(a, struct nipsec_ah_ctx, async);
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	struct ip_auth_hdr *ah;
@@ -364,20 +366,6 @@ static void nipsec_ah_output_resume(struct nipsec_ah_ctx *ctx, int err)
 	skb->ip_summed = CHECKSUM_NONE;
 	nipsec_out_finish(skb, sa);
 	nipsec_sa_put(sa);
-}
-
-static void nipsec_ah_output_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
-{
-	struct nipsec_ah_ctx *ctx = nipsec_crypto_done_data(arg);
-	struct nipsec_net *nn = ctx->sa->nn;	/* ctx and sa go in resume */
-
-	/* a backlogged request started: the real completion follows */
-	if (err == -EINPROGRESS)
-		return;
-	rcu_read_lock();
-	nipsec_ah_output_resume(ctx, err);
-	rcu_read_unlock();
-	nipsec_inflight_put(nn);
 }
 
 /**
@@ -482,15 +470,16 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 
 	ahash_request_set_tfm(ctx->req, sa->ahash);
 	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				   nipsec_ah_output_done, ctx);
+				   nipsec_async_done, &ctx->async);
+	ctx->async.resume = nipsec_ah_output_resume;
+	ctx->async.nn = sa->nn;
 	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_ahash_digest(ctx->req);
-	if (err == -EINPROGRESS || err == -EBUSY)
-		return;		/* nipsec_ah_output_done() continues */
-	nipsec_inflight_put(sa->nn);
-	nipsec_ah_output_resume(ctx, err);
+	if (nipsec_async_pending(sa->nn, err))
+		return;		/* nipsec_async_done() resumes it */
+	nipsec_ah_output_resume(&ctx->async, err);
 }
 
 /* ------------------------------------------------------------ input */
@@ -565,25 +554,13 @@ static void __nipsec_ah_input_resume(struct nipsec_ah_ctx *ctx, int err)
  * The device the packet arrived on is what it is re-injected from: it must
  * not go away while the packet is inside an asynchronous hash.
  */
-static void nipsec_ah_input_resume(struct nipsec_ah_ctx *ctx, int err)
+static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
 {
+	struct nipsec_ah_ctx *ctx = container_of(a, struct nipsec_ah_ctx, async);
 	struct net_device *dev = ctx->dev;
 
 	__nipsec_ah_input_resume(ctx, err);
 	dev_put(dev);
-}
-
-static void nipsec_ah_input_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
-{
-	struct nipsec_ah_ctx *ctx = nipsec_crypto_done_data(arg);
-	struct nipsec_net *nn = ctx->sa->nn;	/* ctx and sa go in resume */
-
-	if (err == -EINPROGRESS)
-		return;
-	rcu_read_lock();
-	nipsec_ah_input_resume(ctx, err);
-	rcu_read_unlock();
-	nipsec_inflight_put(nn);
 }
 
 /**
@@ -679,13 +656,14 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 
 	ahash_request_set_tfm(ctx->req, sa->ahash);
 	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				   nipsec_ah_input_done, ctx);
+				   nipsec_async_done, &ctx->async);
+	ctx->async.resume = nipsec_ah_input_resume;
+	ctx->async.nn = sa->nn;
 	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_ahash_digest(ctx->req);
-	if (err == -EINPROGRESS || err == -EBUSY)
-		return;
-	nipsec_inflight_put(sa->nn);
-	nipsec_ah_input_resume(ctx, err);
+	if (nipsec_async_pending(sa->nn, err))
+		return;		/* nipsec_async_done() resumes it */
+	nipsec_ah_input_resume(&ctx->async, err);
 }

@@ -38,6 +38,7 @@
  * aead_request with the transform's context, and the scatterlist.
  */
 struct nipsec_esp_ctx {
+	struct nipsec_async async;	/* first: the callback's data */
 	struct sk_buff *skb;
 	struct nipsec_sa *sa;
 	struct net_device *dev;	/* input: held while the crypto runs */
@@ -228,8 +229,9 @@ static void nipsec_esp_drop(struct sk_buff *skb, struct nipsec_sa *sa,
 
 /* ------------------------------------------------------------ output */
 
-static void nipsec_esp_output_resume(struct nipsec_esp_ctx *ctx, int err)
+static void nipsec_esp_output_resume(struct nipsec_async *a, int err)
 {
+	struct nipsec_esp_ctx *ctx = container_of(a, struct nipsec_esp_ctx, async);
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	bool encap = ctx->encap;
@@ -245,20 +247,6 @@ static void nipsec_esp_output_resume(struct nipsec_esp_ctx *ctx, int err)
 		nipsec_encap_out_csum(skb);
 	nipsec_out_finish(skb, sa);
 	nipsec_sa_put(sa);
-}
-
-static void nipsec_esp_output_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
-{
-	struct nipsec_esp_ctx *ctx = nipsec_crypto_done_data(arg);
-	struct nipsec_net *nn = ctx->sa->nn;	/* ctx and sa go in resume */
-
-	/* a backlogged request started: the real completion follows */
-	if (err == -EINPROGRESS)
-		return;
-	rcu_read_lock();
-	nipsec_esp_output_resume(ctx, err);
-	rcu_read_unlock();
-	nipsec_inflight_put(nn);
 }
 
 /**
@@ -372,16 +360,17 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	req = ctx->req;
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  nipsec_esp_output_done, ctx);
+				  nipsec_async_done, &ctx->async);
+	ctx->async.resume = nipsec_esp_output_resume;
+	ctx->async.nn = sa->nn;
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, clen, ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_encrypt(req);
-	if (err == -EINPROGRESS || err == -EBUSY)
-		return;		/* nipsec_esp_output_done() continues */
-	nipsec_inflight_put(sa->nn);
-	nipsec_esp_output_resume(ctx, err);
+	if (nipsec_async_pending(sa->nn, err))
+		return;		/* nipsec_async_done() resumes it */
+	nipsec_esp_output_resume(&ctx->async, err);
 }
 
 /* ------------------------------------------------------------ input */
@@ -515,25 +504,13 @@ static void __nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
  * The device the packet arrived on is what it is re-injected from: it must
  * not go away while the packet is inside an asynchronous cipher.
  */
-static void nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
+static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 {
+	struct nipsec_esp_ctx *ctx = container_of(a, struct nipsec_esp_ctx, async);
 	struct net_device *dev = ctx->dev;
 
 	__nipsec_esp_input_resume(ctx, err);
 	dev_put(dev);
-}
-
-static void nipsec_esp_input_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
-{
-	struct nipsec_esp_ctx *ctx = nipsec_crypto_done_data(arg);
-	struct nipsec_net *nn = ctx->sa->nn;	/* ctx and sa go in resume */
-
-	if (err == -EINPROGRESS)
-		return;
-	rcu_read_lock();
-	nipsec_esp_input_resume(ctx, err);
-	rcu_read_unlock();
-	nipsec_inflight_put(nn);
 }
 
 /**
@@ -630,15 +607,16 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	req = ctx->req;
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  nipsec_esp_input_done, ctx);
+				  nipsec_async_done, &ctx->async);
+	ctx->async.resume = nipsec_esp_input_resume;
+	ctx->async.nn = sa->nn;
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, elen + sa->icvlen,
 			       ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_decrypt(req);
-	if (err == -EINPROGRESS || err == -EBUSY)
-		return;
-	nipsec_inflight_put(sa->nn);
-	nipsec_esp_input_resume(ctx, err);
+	if (nipsec_async_pending(sa->nn, err))
+		return;		/* nipsec_async_done() resumes it */
+	nipsec_esp_input_resume(&ctx->async, err);
 }

@@ -209,6 +209,42 @@ static struct dst_entry *nipsec_route_out6(struct net *net,
 	return dst;
 }
 
+/*
+ * The outer route of a tunnel-mode packet.  An SA with fixed outer
+ * addresses keeps it in a per-CPU dst_cache (as IP tunnels do): a route
+ * change or a PMTU update makes the cached entry fail its check, and the
+ * next packet looks it up again.  Packets with a mark may be routed by it
+ * and always look up.  dst_cache wants BH off; LOCAL_OUT may run with it on.
+ */
+static struct dst_entry *nipsec_route_out(struct nipsec_sa *sa, struct net *net,
+					  const struct nipsec_outer *o,
+					  const struct sk_buff *skb)
+{
+	bool cached = sa->dst_cache.cache && !skb->mark;
+	struct dst_entry *dst;
+
+	if (cached) {
+		local_bh_disable();
+		dst = dst_cache_get(&sa->dst_cache);
+		local_bh_enable();
+		if (dst)
+			return dst;
+	}
+	if (sa->tkey.family == AF_INET)
+		dst = nipsec_route_out4(net, o, skb);
+	else
+		dst = nipsec_route_out6(net, o, skb);
+	if (dst && cached) {
+		local_bh_disable();
+		if (sa->tkey.family == AF_INET)
+			dst_cache_set_ip4(&sa->dst_cache, dst, o->saddr->a4);
+		else
+			dst_cache_set_ip6(&sa->dst_cache, dst, &o->saddr->a6);
+		local_bh_enable();
+	}
+	return dst;
+}
+
 /**
  * nipsec_mss_clamp - keep TCP segments of a protected flow within the MTU
  * @skb: the packet about to be protected (checksum complete)
@@ -384,8 +420,7 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 	u8 dsfield;
 
 	nipsec_outer_get(sa, &o);
-	dst = ofamily == AF_INET ? nipsec_route_out4(net, &o, skb) :
-				     nipsec_route_out6(net, &o, skb);
+	dst = nipsec_route_out(sa, net, &o, skb);
 	if (!dst) {
 		nipsec_drop_count(nn, sa, NIPSEC_DROP_ROUTE);
 		kfree_skb(skb);
@@ -719,7 +754,23 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	}
 	nipsec_in_mss_clamp(skb, sa, family);
 
-	skb_dst_drop(skb);
+	/*
+	 * The ICV vouches for every byte the peer sent, inner checksums
+	 * included: checking them again costs a pass over the payload for
+	 * nothing (WireGuard reasons the same way).  Without integrity
+	 * (null authentication) the stack still checks them.
+	 */
+	if (sa->icvlen) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = SKB_MAX_CSUM_LEVEL;
+	}
+	/*
+	 * Transport mode keeps the addresses, so the local route the ESP
+	 * packet took is the plain packet's too (a DNAT at PRE_ROUTING drops
+	 * it, as for any packet); tunnel mode routes the inner packet anew.
+	 */
+	if (sa->mode == NIPSEC_MODE_TUNNEL)
+		skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	nipsec_set_transformed(skb, family);
 	if (family == AF_INET)

@@ -4,7 +4,7 @@
  * bookkeeping that makes unloading safe while crypto is in flight.
  */
 #include <linux/module.h>
-#include <linux/wait_bit.h>
+#include <linux/delay.h>
 #include <net/net_namespace.h>
 
 #include "nipsec.h"
@@ -15,22 +15,78 @@ struct workqueue_struct *nipsec_wq __read_mostly;
 /*
  * Asynchronous crypto requests still to complete: their callbacks use the
  * namespace's state (and our code), so the namespace's exit waits for them.
+ * Every request is counted while it is submitted, on per-CPU counters: a
+ * shared atomic would bounce a cache line between CPUs for every packet.
+ * Only the sum means something (a request may finish on another CPU), and
+ * it is read once no new request can start.
  */
 void nipsec_inflight_get(struct nipsec_net *nn)
 {
-	atomic_inc(&nn->inflight);
+	this_cpu_inc(*nn->inflight);
 }
 
-void nipsec_inflight_put(struct nipsec_net *nn)
+/* A completion callback is done with the namespace's state. */
+static void nipsec_inflight_put(struct nipsec_net *nn)
 {
-	if (atomic_dec_and_test(&nn->inflight))
-		wake_up_var(&nn->inflight);
+	smp_mb();	/* its accesses before the count that exit reads */
+	this_cpu_dec(*nn->inflight);
+}
+
+static bool nipsec_inflight_idle(struct nipsec_net *nn)
+{
+	int cpu, n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(*per_cpu_ptr(nn->inflight, cpu));
+	smp_mb();	/* pairs with nipsec_inflight_put() */
+	return !n;
+}
+
+/**
+ * nipsec_async_done - completion callback of every ESP and AH request
+ * @arg: the request's data, a struct nipsec_async
+ * @err: the operation's result
+ *
+ * Resumes the packet under RCU, then lets go of the namespace: the resume
+ * function frees the request (and @arg with it).
+ */
+void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
+{
+	struct nipsec_async *a = nipsec_crypto_done_data(arg);
+	struct nipsec_net *nn = a->nn;
+
+	/* a backlogged request started: the real completion follows */
+	if (err == -EINPROGRESS)
+		return;
+	rcu_read_lock();
+	a->resume(a, err);
+	rcu_read_unlock();
+	nipsec_inflight_put(nn);
+}
+
+/**
+ * nipsec_async_pending - after submitting a request: does it go on later?
+ * @nn: the namespace nipsec_inflight_get() was taken on
+ * @err: what the submission returned
+ *
+ * Return: true if nipsec_async_done() will resume the packet; false if
+ * the operation is over (the caller resumes it with @err now).
+ */
+bool nipsec_async_pending(struct nipsec_net *nn, int err)
+{
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return true;
+	/* done in the hook: unregistering the hooks waits for that */
+	this_cpu_dec(*nn->inflight);
+	return false;
 }
 
 static void nipsec_stats_free(struct nipsec_net *nn)
 {
 	free_percpu(nn->stats);
 	nn->stats = NULL;
+	free_percpu(nn->inflight);
+	nn->inflight = NULL;
 }
 
 static int __net_init nipsec_net_init(struct net *net)
@@ -41,8 +97,11 @@ static int __net_init nipsec_net_init(struct net *net)
 	nn->net = net;
 	mutex_init(&nn->lock);
 	nn->stats = alloc_percpu(struct nipsec_stats);
-	if (!nn->stats)
+	nn->inflight = alloc_percpu(int);
+	if (!nn->stats || !nn->inflight) {
+		nipsec_stats_free(nn);
 		return -ENOMEM;
+	}
 	err = nipsec_sa_net_init(nn);
 	if (err) {
 		nipsec_stats_free(nn);
@@ -74,7 +133,8 @@ static void __net_exit nipsec_net_exit(struct net *net)
 	struct nipsec_net *nn = nipsec_pernet(net);
 
 	/* hooks are gone (pre_exit): only callbacks of earlier packets remain */
-	wait_var_event(&nn->inflight, !atomic_read(&nn->inflight));
+	while (!nipsec_inflight_idle(nn))
+		msleep(20);
 	nipsec_policy_net_exit(nn);
 	nipsec_sa_net_exit(nn);
 	nipsec_acquire_net_exit(nn);

@@ -18,6 +18,7 @@
 #include <linux/xarray.h>
 #include <linux/percpu.h>
 #include <linux/skbuff.h>
+#include <net/dst_cache.h>
 #include <net/netns/generic.h>
 #include <uapi/linux/nipsec.h>
 
@@ -231,6 +232,9 @@ struct nipsec_sa {
 	struct nipsec_encap_ep __rcu *encap;	/* with encap_type */
 	union nipsec_addr encap_oa;	/* peer's original address, or 0 */
 
+	/* tunnel mode, fixed outer addresses: the outer route, per CPU */
+	struct dst_cache dst_cache;
+
 	struct nipsec_stats __percpu *stats;
 };
 
@@ -308,7 +312,7 @@ struct nipsec_net {
 	struct delayed_work gc_work;	/* lifetimes, larval timeouts */
 	struct work_struct expire_work;	/* hard expiries from the data path */
 	struct nipsec_stats __percpu *stats;
-	atomic_t inflight;		/* asynchronous crypto requests */
+	int __percpu *inflight;		/* crypto requests, main.c */
 	unsigned int encap_count;	/* ESP-in-UDP SAs: UDP is inspected */
 
 	/* pending acquires (acquire.c) */
@@ -426,6 +430,18 @@ void nipsec_notify_mapping(struct nipsec_sa *sa,
 
 /* main.c: a namespace's state lives until its crypto callbacks are done */
 void nipsec_inflight_get(struct nipsec_net *nn);
-void nipsec_inflight_put(struct nipsec_net *nn);
+
+/**
+ * struct nipsec_async - the head of an ESP or AH request's context
+ * @resume: continues the packet once the crypto is done (RCU held)
+ * @nn: the namespace the request counts as in flight in
+ */
+struct nipsec_async {
+	void (*resume)(struct nipsec_async *a, int err);
+	struct nipsec_net *nn;
+};
+
+void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err);
+bool nipsec_async_pending(struct nipsec_net *nn, int err);
 
 #endif /* _NIPSEC_H */

@@ -257,6 +257,7 @@ bool nipsec_sa_account(struct nipsec_sa *sa, unsigned int bytes, bool tx)
 static void nipsec_sa_destroy(struct nipsec_sa *sa)
 {
 	nipsec_encap_free_sa(sa);
+	dst_cache_destroy(&sa->dst_cache);
 	nipsec_crypto_free_sa(sa);
 	nipsec_replay_free(&sa->replay);
 	free_percpu(sa->stats);
@@ -463,6 +464,10 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 	if (p->has_lft)
 		nipsec_sa_set_lft(sa, &p->lft);
 	if (nipsec_encap_init_sa(sa, p))
+		goto fail_sa;
+	/* ESP in UDP moves its outer addresses: a lookup per packet there */
+	if (sa->mode == NIPSEC_MODE_TUNNEL && !sa->encap_type &&
+	    dst_cache_init(&sa->dst_cache, GFP_KERNEL))
 		goto fail_sa;
 	if (p->has_seq)
 		atomic64_set(&sa->oseq, p->seq);

@@ -16,12 +16,14 @@
 #   BENCH_TIME=S          seconds per iperf3 run (3)
 #   BENCH_REPEAT=N        runs of each figure (3)
 #   BENCH_ALGS=...        null gcm128 gcm256 chacha
-#   BENCH_TOPOS=...       transport tunnel
+#   BENCH_TOPOS=...       transport tunnel ("" measures scale only)
 #   BENCH_METRICS=...     tcp1 tcp4 udp64 udp512 udp1400 ping
 #   BENCH_PINGS=N         pings per RTT sample (200)
 #   BENCH_SA_SCALE=...    SA counts (10 10000 100000; "" skips)
 #   BENCH_POL_SCALE=...   policy counts (10 1000 10000 100000; "" skips)
 #   BENCH_OUT=FILE        samples (default $RESULTS/samples.jsonl)
+#   BENCH_PERF=1          perf record -a -g (cpu-clock) around each TCP and
+#                         UDP run; the reports go beside $BENCH_OUT in perf/
 set -uo pipefail
 
 : "${SRC:=$(pwd)}"
@@ -41,7 +43,7 @@ fi
 T=${BENCH_TIME:-3}
 REPEAT=${BENCH_REPEAT:-3}
 ALGS=${BENCH_ALGS:-null gcm128 gcm256 chacha}
-TOPOS=${BENCH_TOPOS:-transport tunnel}
+TOPOS=${BENCH_TOPOS-transport tunnel}
 METRICS=${BENCH_METRICS:-tcp1 tcp4 udp64 udp512 udp1400 ping}
 PINGS=${BENCH_PINGS:-200}
 SA_SCALE=${BENCH_SA_SCALE-10 10000 100000}
@@ -215,8 +217,49 @@ iperf() {
 		fi
 		sleep 1
 	done
-	log "iperf3 $* to $DST failed: $(jq -r '.error // empty' <<<"$out" 2>/dev/null | head -n1)"
+	log "iperf3 $* to $DST failed: $(jq -r '.error // empty' <<<"$out" 2>/dev/null | head -n1)$(jq -e . <<<"$out" >/dev/null 2>&1 || head -c 300 <<<"$out")"
 	return 1
+}
+
+# profile NAME CMD... - CMD under `perf record -a -g` (BENCH_PERF=1): a
+# flat and a call-graph report per run in perf/ beside the samples.  TCG has
+# no PMU: cpu-clock sampling, kernel symbols from /proc/kallsyms.
+PERF_DIR=$(dirname "$OUT")/perf
+PERF_TAG=
+profile() {
+	local name=$1 pid rc=0 ctl ack
+	shift
+	if [[ ${BENCH_PERF:-0} != 1 ]] || ! command -v perf >/dev/null; then
+		"$@"
+		return
+	fi
+	mkdir -p "$PERF_DIR"
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+	# perf takes seconds to set up under TCG: it starts with its events
+	# off, and the run begins once it has acknowledged "enable"
+	rm -f "$WORK/perf.ctl" "$WORK/perf.ack"
+	mkfifo "$WORK/perf.ctl" "$WORK/perf.ack"
+	perf record -q -a -g -e cpu-clock -F 1000 -D -1 \
+		--control "fifo:$WORK/perf.ctl,$WORK/perf.ack" \
+		-o "$WORK/perf.data" >/dev/null 2>&1 &
+	pid=$!
+	exec {ctl}>"$WORK/perf.ctl" {ack}<"$WORK/perf.ack"
+	echo enable >&"$ctl"
+	read -r -t 60 _ <&"$ack"
+	"$@" || rc=$?
+	echo disable >&"$ctl"
+	read -r -t 60 _ <&"$ack"
+	exec {ctl}>&- {ack}<&-
+	kill -INT "$pid"
+	wait "$pid"
+	perf report -i "$WORK/perf.data" --stdio --no-children -g none \
+		--sort sym --percent-limit 0.3 >"$PERF_DIR/$PERF_TAG-$name.flat.txt" 2>/dev/null
+	perf report -i "$WORK/perf.data" --stdio --no-children -G \
+		--sort sym --percent-limit 2 >"$PERF_DIR/$PERF_TAG-$name.graph.txt" 2>/dev/null
+	perf report -i "$WORK/perf.data" --stdio --children -g none \
+		--sort sym --percent-limit 1 >"$PERF_DIR/$PERF_TAG-$name.children.txt" 2>/dev/null
+	rm -f "$WORK/perf.data"
+	return $rc
 }
 
 # measure METRIC - prints "name value unit" lines for one metric
@@ -227,7 +270,7 @@ measure() {
 	tcp1 | tcp4)
 		n=${1#tcp}
 		c0=$(cpu_busy)
-		out=$(iperf -P "$n") || return 1
+		out=$(profile "$1" iperf -P "$n") || return 1
 		c1=$(cpu_busy)
 		jq -r --arg m "$1" --argjson cpu $((c1 - c0)) --argjson hz "$hz" '
 			.end.sum_received as $r |
@@ -237,7 +280,7 @@ measure() {
 		;;
 	udp*)
 		n=${1#udp}
-		out=$(iperf -u -b 0 -l "$n") || return 1
+		out=$(profile "$1" iperf -u -b 0 -l "$n") || return 1
 		jq -r --arg m "$1" '(.end.sum_received // .end.sum) as $s |
 			"\($m) \(($s.packets - $s.lost_packets) / $s.seconds) pkt/s"' <<<"$out"
 		;;
@@ -257,6 +300,7 @@ measure() {
 run_metrics() {
 	local topo=$1 alg=$2 stack=$3 rep=$4 m name val unit
 	shift 4
+	PERF_TAG=$topo-$alg-$stack-$rep
 	for m in $METRICS; do
 		while read -r name val unit; do
 			emit type=sample topo="$topo" alg="$alg" stack="$stack" rep="$rep" \
@@ -371,6 +415,7 @@ scale() {
 			fi
 			for ((rep = 1; rep <= REPEAT; rep++)); do
 				log "scale $kind $n $stack round $rep"
+				PERF_TAG=scale-$kind-$n-$stack-$rep
 				while read -r name val unit; do
 					emit type=scale kind="$kind" n="$n" stack="$stack" rep="$rep" \
 						metric="$name" value="$val" unit="$unit"

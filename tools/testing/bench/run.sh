@@ -11,6 +11,8 @@
 #   BENCH_REPEAT, BENCH_TIME, BENCH_ALGS, BENCH_TOPOS, BENCH_METRICS,
 #   BENCH_PINGS, BENCH_SA_SCALE, BENCH_POL_SCALE, BENCH_SCALE_ALG
 #                       see guest.sh
+#   BENCH_PERF=1        perf profiles of the TCP and UDP runs, written to
+#                       .build/bench/results/perf/
 #   NIPSEC_QEMU_MEM     guest memory (default 4G here: 100 000 SAs)
 #   NIPSEC_VM_TIMEOUT   seconds before the VM is stopped (default 7200)
 set -euo pipefail
@@ -52,7 +54,8 @@ mkdir -p "$res"
 	echo "DEMO=$HERE/guest.sh"
 	echo "NIPSEC_CACHE=${NIPSEC_CACHE:-/var/cache/nipsec}"
 	for v in BENCH_QUICK BENCH_REPEAT BENCH_TIME BENCH_ALGS BENCH_TOPOS \
-		BENCH_METRICS BENCH_PINGS BENCH_SA_SCALE BENCH_POL_SCALE BENCH_SCALE_ALG; do
+		BENCH_METRICS BENCH_PINGS BENCH_SA_SCALE BENCH_POL_SCALE BENCH_SCALE_ALG \
+		BENCH_PERF; do
 		if [[ -n ${!v+set} ]]; then
 			printf '%s=%q\n' "$v" "${!v}"
 		fi
