@@ -50,7 +50,6 @@ struct nipsec_ah_ctx {
 	struct nipsec_async async;	/* first: the callback's data */
 	struct sk_buff *skb;
 	struct nipsec_sa *sa;
-	struct net_device *dev;	/* input: held while the hash runs */
 	u64 seq;
 	u16 hlen;		/* bytes in front of the AH header */
 	u16 ahlen;		/* AH header with ICV and padding */
@@ -471,13 +470,12 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	ahash_request_set_tfm(ctx->req, sa->ahash);
 	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				   nipsec_async_done, &ctx->async);
-	ctx->async.resume = nipsec_ah_output_resume;
-	ctx->async.nn = sa->nn;
+	nipsec_async_init(&ctx->async, nipsec_ah_output_resume, sa->nn, NULL);
 	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_ahash_digest(ctx->req);
-	if (nipsec_async_pending(sa->nn, err))
+	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */
 	nipsec_ah_output_resume(&ctx->async, err);
 }
@@ -514,8 +512,9 @@ static void nipsec_ah_strip(struct nipsec_ah_ctx *ctx)
 	}
 }
 
-static void __nipsec_ah_input_resume(struct nipsec_ah_ctx *ctx, int err)
+static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
 {
+	struct nipsec_ah_ctx *ctx = container_of(a, struct nipsec_ah_ctx, async);
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	u8 nexthdr = ctx->nexthdr;
@@ -548,19 +547,6 @@ static void __nipsec_ah_input_resume(struct nipsec_ah_ctx *ctx, int err)
 	kfree(ctx);
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
-}
-
-/*
- * The device the packet arrived on is what it is re-injected from: it must
- * not go away while the packet is inside an asynchronous hash.
- */
-static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
-{
-	struct nipsec_ah_ctx *ctx = container_of(a, struct nipsec_ah_ctx, async);
-	struct net_device *dev = ctx->dev;
-
-	__nipsec_ah_input_resume(ctx, err);
-	dev_put(dev);
 }
 
 /**
@@ -651,19 +637,18 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		nipsec_ah_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
-	ctx->dev = skb->dev;
-	dev_hold(ctx->dev);
 
 	ahash_request_set_tfm(ctx->req, sa->ahash);
 	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				   nipsec_async_done, &ctx->async);
-	ctx->async.resume = nipsec_ah_input_resume;
-	ctx->async.nn = sa->nn;
+	/* re-injected from its device: that must outlive async crypto */
+	nipsec_async_init(&ctx->async, nipsec_ah_input_resume, sa->nn,
+			  skb->dev);
 	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_ahash_digest(ctx->req);
-	if (nipsec_async_pending(sa->nn, err))
+	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */
 	nipsec_ah_input_resume(&ctx->async, err);
 }

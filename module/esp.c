@@ -41,7 +41,6 @@ struct nipsec_esp_ctx {
 	struct nipsec_async async;	/* first: the callback's data */
 	struct sk_buff *skb;
 	struct nipsec_sa *sa;
-	struct net_device *dev;	/* input: held while the crypto runs */
 	u64 seq;
 	u16 esp_off;		/* ESP header, from the network header */
 	u16 proto_off;		/* byte that names the next protocol */
@@ -361,14 +360,13 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  nipsec_async_done, &ctx->async);
-	ctx->async.resume = nipsec_esp_output_resume;
-	ctx->async.nn = sa->nn;
+	nipsec_async_init(&ctx->async, nipsec_esp_output_resume, sa->nn, NULL);
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, clen, ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_encrypt(req);
-	if (nipsec_async_pending(sa->nn, err))
+	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */
 	nipsec_esp_output_resume(&ctx->async, err);
 }
@@ -441,8 +439,9 @@ static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
 	return 0;
 }
 
-static void __nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
+static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 {
+	struct nipsec_esp_ctx *ctx = container_of(a, struct nipsec_esp_ctx, async);
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	unsigned int end, padlen;
@@ -498,19 +497,6 @@ static void __nipsec_esp_input_resume(struct nipsec_esp_ctx *ctx, int err)
 		nipsec_encap_csum_fixup(skb, sa);
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
-}
-
-/*
- * The device the packet arrived on is what it is re-injected from: it must
- * not go away while the packet is inside an asynchronous cipher.
- */
-static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
-{
-	struct nipsec_esp_ctx *ctx = container_of(a, struct nipsec_esp_ctx, async);
-	struct net_device *dev = ctx->dev;
-
-	__nipsec_esp_input_resume(ctx, err);
-	dev_put(dev);
 }
 
 /**
@@ -601,22 +587,21 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
-	ctx->dev = skb->dev;
-	dev_hold(ctx->dev);
 
 	req = ctx->req;
 	aead_request_set_tfm(req, sa->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  nipsec_async_done, &ctx->async);
-	ctx->async.resume = nipsec_esp_input_resume;
-	ctx->async.nn = sa->nn;
+	/* re-injected from its device: that must outlive async crypto */
+	nipsec_async_init(&ctx->async, nipsec_esp_input_resume, sa->nn,
+			  skb->dev);
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, elen + sa->icvlen,
 			       ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
 	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_decrypt(req);
-	if (nipsec_async_pending(sa->nn, err))
+	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */
 	nipsec_esp_input_resume(&ctx->async, err);
 }

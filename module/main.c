@@ -53,6 +53,7 @@ static bool nipsec_inflight_idle(struct nipsec_net *nn)
 void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 {
 	struct nipsec_async *a = nipsec_crypto_done_data(arg);
+	struct net_device *dev = a->dev;
 	struct nipsec_net *nn = a->nn;
 
 	/* a backlogged request started: the real completion follows */
@@ -61,23 +62,26 @@ void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 	rcu_read_lock();
 	a->resume(a, err);
 	rcu_read_unlock();
+	dev_put(dev);
 	nipsec_inflight_put(nn);
 }
 
 /**
  * nipsec_async_pending - after submitting a request: does it go on later?
- * @nn: the namespace nipsec_inflight_get() was taken on
+ * @a: the request's context, nipsec_inflight_get() taken on its namespace
  * @err: what the submission returned
  *
  * Return: true if nipsec_async_done() will resume the packet; false if
- * the operation is over (the caller resumes it with @err now).
+ * the operation is over and the caller resumes it with @err now.  That
+ * happens inside the hook's RCU section, which unregistering the hooks
+ * and the device both wait for: neither count is needed any more.
  */
-bool nipsec_async_pending(struct nipsec_net *nn, int err)
+bool nipsec_async_pending(struct nipsec_async *a, int err)
 {
 	if (err == -EINPROGRESS || err == -EBUSY)
 		return true;
-	/* done in the hook: unregistering the hooks waits for that */
-	this_cpu_dec(*nn->inflight);
+	this_cpu_dec(*a->nn->inflight);
+	dev_put(a->dev);
 	return false;
 }
 

@@ -17,6 +17,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/percpu.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <net/dst_cache.h>
 #include <net/netns/generic.h>
@@ -433,15 +434,31 @@ void nipsec_inflight_get(struct nipsec_net *nn);
 
 /**
  * struct nipsec_async - the head of an ESP or AH request's context
- * @resume: continues the packet once the crypto is done (RCU held)
+ * @resume: continues the packet once the crypto is done (RCU held); frees
+ *          the context
  * @nn: the namespace the request counts as in flight in
+ * @dev: input: the device the packet is re-injected from, held until the
+ *       crypto is done; NULL on output
  */
 struct nipsec_async {
 	void (*resume)(struct nipsec_async *a, int err);
 	struct nipsec_net *nn;
+	struct net_device *dev;
 };
 
+/* @dev: input only, the packet's device (held until the crypto is done) */
+static inline void nipsec_async_init(struct nipsec_async *a,
+				     void (*resume)(struct nipsec_async *, int),
+				     struct nipsec_net *nn,
+				     struct net_device *dev)
+{
+	a->resume = resume;
+	a->nn = nn;
+	a->dev = dev;
+	dev_hold(dev);
+}
+
 void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err);
-bool nipsec_async_pending(struct nipsec_net *nn, int err);
+bool nipsec_async_pending(struct nipsec_async *a, int err);
 
 #endif /* _NIPSEC_H */
