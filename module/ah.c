@@ -473,7 +473,6 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	nipsec_async_init(&ctx->async, nipsec_ah_output_resume, sa->nn, NULL);
 	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
 
-	nipsec_inflight_get(sa->nn);
 	err = crypto_ahash_digest(ctx->req);
 	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */
@@ -646,7 +645,6 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 			  skb->dev);
 	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
 
-	nipsec_inflight_get(sa->nn);
 	err = crypto_ahash_digest(ctx->req);
 	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */

@@ -364,7 +364,6 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	aead_request_set_crypt(req, ctx->sg, ctx->sg, clen, ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
-	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_encrypt(req);
 	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */
@@ -599,7 +598,6 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 			       ctx->iv);
 	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
 
-	nipsec_inflight_get(sa->nn);
 	err = crypto_aead_decrypt(req);
 	if (nipsec_async_pending(&ctx->async, err))
 		return;		/* nipsec_async_done() resumes it */

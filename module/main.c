@@ -68,7 +68,7 @@ void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 
 /**
  * nipsec_async_pending - after submitting a request: does it go on later?
- * @a: the request's context, nipsec_inflight_get() taken on its namespace
+ * @a: the request's context, counted in flight by nipsec_async_init()
  * @err: what the submission returned
  *
  * Return: true if nipsec_async_done() will resume the packet; false if

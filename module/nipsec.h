@@ -446,7 +446,11 @@ struct nipsec_async {
 	struct net_device *dev;
 };
 
-/* @dev: input only, the packet's device (held until the crypto is done) */
+/*
+ * Right before a request is submitted: from here on it counts as in flight
+ * and holds @dev (input only: the packet's device) until
+ * nipsec_async_pending() or nipsec_async_done() lets go.
+ */
 static inline void nipsec_async_init(struct nipsec_async *a,
 				     void (*resume)(struct nipsec_async *, int),
 				     struct nipsec_net *nn,
@@ -456,6 +460,7 @@ static inline void nipsec_async_init(struct nipsec_async *a,
 	a->nn = nn;
 	a->dev = dev;
 	dev_hold(dev);
+	nipsec_inflight_get(nn);
 }
 
 void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err);
