@@ -224,9 +224,9 @@ iperf() {
 	return 1
 }
 
-# profile NAME CMD... - CMD under `perf record -a -g` (BENCH_PERF=1): a
-# flat and a call-graph report per run in perf/ beside the samples.  TCG has
-# no PMU: cpu-clock sampling, kernel symbols from /proc/kallsyms.
+# profile NAME CMD... - CMD under `perf record -a -g` (BENCH_PERF=1): flat,
+# call-graph and inclusive ("children") reports per run in perf/ beside the
+# samples.  TCG has no PMU: cpu-clock sampling, symbols from /proc/kallsyms.
 PERF_DIR=$(dirname "$OUT")/perf
 PERF_TAG=
 profile() {
