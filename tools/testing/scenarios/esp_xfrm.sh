@@ -140,7 +140,8 @@ capture_stop
 # keys, decrypts the ones it has algorithms for (not GMAC, not ChaCha20 in
 # tshark 4.0) without an ICV error or a malformed packet.
 decode() {
-	tshark -r "$1" -o esp.enable_encryption_decode:TRUE \
+	# iperf3's random payload (port 5201) as data: no heuristic dissector
+	tshark -r "$1" -o esp.enable_encryption_decode:TRUE -d tcp.port==5201,data \
 		-o esp.enable_authentication_check:TRUE "${TSHARK_SA[@]}" "${@:2}" 2>/dev/null
 }
 for pcap in "$RESULTS/xfrm.pcap" "$RESULTS/xfrm-swapped.pcap"; do
