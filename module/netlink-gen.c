@@ -11,12 +11,13 @@
 #include <uapi/linux/nipsec.h>
 
 /* Common nested types */
-const struct nla_policy nipsec_encap_nl_policy[NIPSEC_A_ENCAP_OA_V6 + 1] = {
+const struct nla_policy nipsec_encap_nl_policy[NIPSEC_A_ENCAP_REBIND + 1] = {
 	[NIPSEC_A_ENCAP_TYPE] = NLA_POLICY_RANGE(NLA_U8, 2, 2),
 	[NIPSEC_A_ENCAP_SPORT] = { .type = NLA_U16, },
 	[NIPSEC_A_ENCAP_DPORT] = { .type = NLA_U16, },
 	[NIPSEC_A_ENCAP_OA_V4] = { .type = NLA_U32, },
 	[NIPSEC_A_ENCAP_OA_V6] = NLA_POLICY_EXACT_LEN(16),
+	[NIPSEC_A_ENCAP_REBIND] = { .type = NLA_FLAG, },
 };
 
 const struct nla_policy nipsec_lifetime_nl_policy[NIPSEC_A_LIFETIME_PAD + 1] = {

@@ -12,7 +12,7 @@
 #include <uapi/linux/nipsec.h>
 
 /* Common nested types */
-extern const struct nla_policy nipsec_encap_nl_policy[NIPSEC_A_ENCAP_OA_V6 + 1];
+extern const struct nla_policy nipsec_encap_nl_policy[NIPSEC_A_ENCAP_REBIND + 1];
 extern const struct nla_policy nipsec_lifetime_nl_policy[NIPSEC_A_LIFETIME_PAD + 1];
 extern const struct nla_policy nipsec_sa_ref_nl_policy[NIPSEC_A_SA_ENCAP + 1];
 extern const struct nla_policy nipsec_selector_nl_policy[NIPSEC_A_SELECTOR_ICMP_CODE + 1];

@@ -46,6 +46,10 @@ const struct nipsec_stats_field nipsec_stats_fields[] = {
 	STAT("drop-proto", DROP_PROTO, drop_proto),
 	STAT("acquires", ACQUIRES, acquires),
 	STAT("mappings", MAPPINGS, mappings),
+	STAT("drop-depth", DROP_DEPTH, drop_depth),
+	STAT("drop-fragment", DROP_FRAGMENT, drop_fragment),
+	STAT("drop-icmp-error", DROP_ICMP_ERROR, drop_icmp_error),
+	STAT("refused-limit", REFUSED_LIMIT, refused_limit),
 };
 #undef STAT
 const size_t nipsec_stats_nfields =

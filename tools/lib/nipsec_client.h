@@ -101,6 +101,7 @@ struct nipsec_stats {
 	uint64_t drop_bad_padding, drop_auth, drop_replay;
 	uint64_t drop_seq_exhausted, drop_expired, drop_crypto, drop_nomem;
 	uint64_t drop_route, drop_mtu, drop_proto, acquires, mappings;
+	uint64_t drop_depth, drop_fragment, drop_icmp_error, refused_limit;
 };
 
 struct nipsec_stats_field {
