@@ -18,11 +18,12 @@ pkgs=(
 	libnl-3-dev libnl-genl-3-dev
 	dkms
 	# host checks
-	sparse shellcheck python3 python3-yaml
+	sparse shellcheck python3 python3-yaml python3-jsonschema
 	# the VM bench
 	qemu-system-x86 busybox-static cpio xz-utils zstd gzip file
 	# used by scenarios inside the VM (the guest runs the host's userspace)
 	iproute2 iputils-ping iperf3 tcpdump tshark conntrack nftables procps jq xxd
+	python3-scapy man-db
 	strongswan strongswan-charon strongswan-swanctl libstrongswan-standard-plugins
 	# the strongSwan plugin (tools/strongswan): Debian's source package,
 	# configured with its debian/rules flags, whose configure checks these
