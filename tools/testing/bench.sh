@@ -481,23 +481,50 @@ cmd_vmtest() {
 	summary
 }
 
+# cmd_demo - what `make demo` does from a fresh clone: dependencies, the
+# tool, the module, one stock boot with the demo on the console.  Exits with
+# the demo's status (1 when it did not report one: the VM died).
 cmd_demo() {
 	if [[ ! -f $SRC/tools/testing/demo/demo.sh ]]; then
 		log "tools/testing/demo/demo.sh does not exist yet"
 		exit 1
 	fi
-	mkdir -p "$BUILD"
-	: >"$TALLY"
-	kernel stock
-	build_module stock || { cat "$BUILD/stock/build.log"; exit 1; }
-	if [[ ${IKE:-} == strongswan ]]; then
-		$MAKE -C "$SRC" --no-print-directory strongswan >"$BUILD/host-strongswan.log" 2>&1 ||
-			{ cat "$BUILD/host-strongswan.log"; exit 1; }
-	elif [[ -n ${IKE:-} ]]; then
+	if [[ -n ${IKE:-} && ${IKE} != strongswan ]]; then
 		log "IKE=$IKE: only IKE=strongswan exists"
 		exit 1
 	fi
-	DEMO_IKE=${IKE:-} vm stock "" 0 demo
+	mkdir -p "$BUILD"
+	: >"$TALLY"
+	if [[ ${NIPSEC_SKIP_DEPS:-0} != 1 ]]; then
+		"$SRC/tools/testing/deps.sh" || { log "demo: dependencies missing"; exit 1; }
+	fi
+	log "demo: building the tool, the module${IKE:+ and the strongSwan plugin} (logs in $BUILD)"
+	$MAKE -C "$SRC" --no-print-directory tool >"$BUILD/host-tool.log" 2>&1 ||
+		{ cat "$BUILD/host-tool.log"; exit 1; }
+	[[ -x $SRC/tools/nipsec/nipsec ]] || { log "demo: no tools/nipsec/nipsec after make tool"; exit 1; }
+	kernel stock || exit 1
+	build_module stock || { cat "$BUILD/stock/build.log"; exit 1; }
+	if [[ ${IKE:-} == strongswan ]]; then
+		NIPSEC_SKIP_DEPS=1 $MAKE -C "$SRC" --no-print-directory strongswan \
+			>"$BUILD/host-strongswan.log" 2>&1 ||
+			{ cat "$BUILD/host-strongswan.log"; exit 1; }
+	fi
+	local res=$BUILD/stock/results rc=0
+	DEMO_IKE=${IKE:-} vm stock "" 0 demo || rc=$?
+	if ((rc)); then
+		log "demo: the VM exited with status $rc (QEMU's messages: $res/qemu.log)"
+		tail -n 5 "$res/qemu.log" 2>/dev/null | sed 's/^/    /' >&2
+	fi
+	if [[ ! -s $res/demo.rc ]]; then
+		log "demo: the guest reported no exit status (console: $res/console.log)"
+		exit 1
+	fi
+	rc=$(cat "$res/demo.rc")
+	if ((rc)); then
+		log "demo FAILED (exit status $rc); its output: $res/demo.log"
+		exit "$rc"
+	fi
+	log "demo passed; output in $res/demo.log, captures in $res/demo/"
 }
 
 # cmd_build NAME [KBUILD ARGS] - module against $KDIR in a private copy

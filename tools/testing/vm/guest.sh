@@ -14,6 +14,7 @@
 #   kunit/ktap.txt           kernel log while the KUnit module loaded
 #   teardown.tap             rmmod and kmemleak checks after all scenarios
 #   dmesg.txt                the final kernel log
+#   demo.log, demo.rc        MODE=demo: the demo's output and exit status
 #   done                     written last; missing means the VM died
 set -uo pipefail	# not -e: one broken scenario must not stop the others
 
@@ -91,7 +92,8 @@ if [[ ${MODE:-} == demo ]]; then
 	load_nipsec >/dev/null 2>&1
 	# The demo talks to the person on the serial console; keep a copy too.
 	RESULTS=$R/demo bash "$script" 2>&1 | tee "$R/demo.log" >/dev/console
-	echo "demo exit status ${PIPESTATUS[0]}" >/dev/console
+	# the host's `make demo` exits with this status
+	echo "${PIPESTATUS[0]}" >"$R/demo.rc"
 	echo "done" >"$R/done"
 	poweroff
 fi

@@ -11,6 +11,9 @@
 #        NIPSEC_CONSOLE=live  serial console on stdout too (make demo)
 #        NIPSEC_QEMU_MEM (2G), NIPSEC_QEMU_SMP (2), NIPSEC_QEMU_ARGS (extra)
 # Exit:  QEMU's status; 124 when the VM overran TIMEOUT_S (default 1800).
+# QEMU's own messages (its stderr: e.g. "RSA with raw padding is not
+# supported" from the virtio-crypto backend) go to DIR/qemu.log, never to the
+# terminal.
 set -euo pipefail
 
 kernel=$1
@@ -52,5 +55,5 @@ fi
 args+=(${NIPSEC_QEMU_ARGS:-})
 
 rc=0
-timeout -k 10 "$tmo" qemu-system-x86_64 "${args[@]}" </dev/null || rc=$?
+timeout -k 10 "$tmo" qemu-system-x86_64 "${args[@]}" </dev/null 2>"$dir/qemu.log" || rc=$?
 exit "$rc"
