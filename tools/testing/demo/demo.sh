@@ -32,15 +32,19 @@ die() {
 }
 # key BYTES - random hex key, as an IKE daemon would derive it
 key() { printf '0x%s' "$(od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n')"; }
-# esp_only PCAP - say how many captured IPv4 packets were ESP and how many
-# were not; true iff there were some and all were ESP.  Sets ESP_FIRST to
-# the first ESP packet's frame number.
+# esp_only NS PCAP - list the captured IPv4 packets (the first few shown, as
+# tshark prints them), say how many were ESP and how many were not; true iff
+# there were some and all were ESP.  Sets ESP_FIRST to the first ESP frame.
 esp_only() {
-	local esp other
-	tshark -r "$1" -Y ip -T fields -e frame.number -e ip.proto 2>/dev/null >"$1.fields"
-	esp=$(awk '$2 == 50' "$1.fields" | wc -l)
-	other=$(awk '$2 != 50' "$1.fields" | wc -l)
-	ESP_FIRST=$(awk '$2 == 50 { print $1; exit }' "$1.fields")
+	local ns=$1 pcap=$2 esp other
+	ip netns exec "$ns" tshark -r "$pcap" -Y ip 2>/dev/null >"$pcap.txt"
+	say "The first IPv4 packets on the wire:"
+	printf '%s[%s]#%s tshark -r %s -Y ip | head -n 4\n' "$dim" "$ns" "$off" "$pcap"
+	head -n 4 "$pcap.txt"
+	# No. Time Source -> Destination Protocol Length Info
+	esp=$(awk '$6 == "ESP"' "$pcap.txt" | wc -l)
+	other=$(awk '$6 != "ESP"' "$pcap.txt" | wc -l)
+	ESP_FIRST=$(awk '$6 == "ESP" { print $1; exit }' "$pcap.txt")
 	say "Captured on the wire: $esp ESP packets, $other other IPv4 packets."
 	((esp > 0 && other == 0))
 }
@@ -57,10 +61,10 @@ keys, as an IKE daemon derives them) and checks its ICV:"
 	printf '%s[%s]#%s tshark -r %s -o esp.enable_encryption_decode:TRUE \\\n' \
 		"$dim" "$ns" "$off" "$pcap"
 	printf "    -o esp.enable_authentication_check:TRUE -o 'uat:esp_sa:%s' \\\\\n" "$sa"
-	printf "    -Y 'frame.number == %s' -O esp,icmp\n" "$ESP_FIRST"
+	printf "    -c %s -Y 'frame.number == %s' -O esp,icmp\n" "$ESP_FIRST" "$ESP_FIRST"
 	out=$(ip netns exec "$ns" tshark -r "$pcap" -o esp.enable_encryption_decode:TRUE \
 		-o esp.enable_authentication_check:TRUE -o "uat:esp_sa:$sa" \
-		-Y "frame.number == $ESP_FIRST" -O esp,icmp 2>/dev/null | sed -n '/^Encapsulating/,/^$/p')
+		-c "$ESP_FIRST" -Y "frame.number == $ESP_FIRST" -O esp,icmp 2>/dev/null | sed -n '/^Encapsulating/,/^$/p')
 	printf '%s\n' "$out"
 	grep -q 'ESP SPI: '"$5" <<<"$out" || return 1
 	grep -q '\[Good: True\]' <<<"$out" || return 1
@@ -117,9 +121,7 @@ ip netns exec srvB iperf3 -s -1 -D >/dev/null 2>&1
 sleep 0.5
 run srvA iperf3 -c 192.0.2.2 -t 2 -f m | tail -n 4 || die "iperf3 failed"
 capture_stop
-esp_only "$RESULTS/demo-transport.pcap" || die "something left in the clear"
-say "The first ESP packets on the link:"
-run srvB tshark -r "$RESULTS/demo-transport.pcap" -Y esp -c 4 2>/dev/null
+esp_only srvB "$RESULTS/demo-transport.pcap" || die "something left in the clear"
 esp_decrypt srvB "$RESULTS/demo-transport.pcap" 192.0.2.1 192.0.2.2 0xa0000001 "$k_ab" ||
 	die "tshark did not decrypt packet $ESP_FIRST with a good ICV"
 say ""
@@ -180,9 +182,8 @@ ip netns exec host2 iperf3 -s -1 -D >/dev/null 2>&1
 sleep 0.5
 run host1 iperf3 -c 10.2.0.10 -t 2 -f m | tail -n 4 || die "iperf3 failed"
 capture_stop
-esp_only "$RESULTS/demo-tunnel.pcap" || die "something crossed the WAN in the clear"
-say "Between the gateways, only 198.51.100.1 <-> 198.51.100.2 ESP is seen:"
-run gw2 tshark -r "$RESULTS/demo-tunnel.pcap" -Y esp -c 4 2>/dev/null
+esp_only gw2 "$RESULTS/demo-tunnel.pcap" || die "something crossed the WAN in the clear"
+say "Between the gateways, only 198.51.100.1 <-> 198.51.100.2 ESP is seen."
 esp_decrypt gw2 "$RESULTS/demo-tunnel.pcap" 198.51.100.1 198.51.100.2 0x00001000 "$k_12" ||
 	die "tshark did not decrypt packet $ESP_FIRST with a good ICV"
 say "Inside it, the original packet from 10.1.0.10 to 10.2.0.10 (tunnel mode)."
