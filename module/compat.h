@@ -36,9 +36,15 @@ static inline void *genlmsg_iput(struct sk_buff *skb,
 }
 
 /* genl-compat.c: split ops folded into classic ops */
-void nipsec_genl_compat_prepare(void);
+int nipsec_genl_compat_prepare(void);
+void nipsec_genl_compat_free(void);
 #else
-static inline void nipsec_genl_compat_prepare(void)
+static inline int nipsec_genl_compat_prepare(void)
+{
+	return 0;
+}
+
+static inline void nipsec_genl_compat_free(void)
 {
 }
 #endif

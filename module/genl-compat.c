@@ -6,6 +6,7 @@
  * source of the policies and ops on every kernel. Built instead of
  * netlink-gen.o on those kernels (see Kbuild).
  */
+#include <linux/slab.h>
 #include <net/genetlink.h>
 
 #include "compat.h"
@@ -53,11 +54,52 @@ struct genl_family nipsec_nl_family = {
 	.resv_start_op = NIPSEC_CMD_SA_NEW,	/* strict validation for all */
 };
 
-/* One genl_ops per command: do and dump share the wider of their policies. */
-void nipsec_genl_compat_prepare(void)
+/*
+ * Merged policies of the commands whose do and dump have different ones.
+ * Both come from the command's attribute set, so an attribute either has
+ * the same entry in both or is in one only: the union accepts what each
+ * accepts (a do also takes the dump's filter attributes and ignores them).
+ */
+static struct nla_policy *nipsec_compat_policies[ARRAY_SIZE(nipsec_nl_ops)];
+
+static const struct nla_policy *
+nipsec_compat_merge(struct genl_ops *o, const struct nipsec_split_op *s,
+		    struct nla_policy **slot)
+{
+	unsigned int max = max(o->maxattr, s->maxattr), i;
+	struct nla_policy *p;
+
+	p = kcalloc(max + 1, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	/* memcpy: struct nla_policy has const members */
+	for (i = 0; i <= max; i++) {
+		if (i <= s->maxattr && s->policy[i].type != NLA_UNSPEC)
+			memcpy(&p[i], &s->policy[i], sizeof(*p));
+		else if (i <= o->maxattr)
+			memcpy(&p[i], &o->policy[i], sizeof(*p));
+	}
+	*slot = p;
+	o->maxattr = max;
+	return p;
+}
+
+void nipsec_genl_compat_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nipsec_compat_policies); i++) {
+		kfree(nipsec_compat_policies[i]);
+		nipsec_compat_policies[i] = NULL;
+	}
+}
+
+/* One genl_ops per command: do and dump share the union of their policies. */
+int nipsec_genl_compat_prepare(void)
 {
 	unsigned int i, j, n = 0;
 
+	memset(nipsec_compat_ops, 0, sizeof(nipsec_compat_ops));
 	for (i = 0; i < ARRAY_SIZE(nipsec_nl_ops); i++) {
 		const struct nipsec_split_op *s = &nipsec_nl_ops[i];
 		struct genl_ops *o = NULL;
@@ -74,10 +116,18 @@ void nipsec_genl_compat_prepare(void)
 		if (s->dumpit)
 			o->dumpit = s->dumpit;
 		o->flags |= s->flags & (GENL_ADMIN_PERM | GENL_UNS_ADMIN_PERM);
-		if (!o->policy || s->maxattr > o->maxattr) {
+		if (!o->policy) {
 			o->policy = s->policy;
 			o->maxattr = s->maxattr;
+		} else if (s->policy && s->policy != o->policy) {
+			o->policy = nipsec_compat_merge(o, s,
+							&nipsec_compat_policies[i]);
+			if (!o->policy) {
+				nipsec_genl_compat_free();
+				return -ENOMEM;
+			}
 		}
 	}
 	nipsec_nl_family.n_ops = n;
+	return 0;
 }

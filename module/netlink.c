@@ -294,6 +294,14 @@ static int nipsec_parse_encap(const struct nlattr *nla,
 			      &fam, &p->encap_oa, "encap", extack);
 	if (err)
 		return err;
+	/* the checksum fix-up replaces an address of the SA's family */
+	if (fam && fam != p->key.family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NIPSEC_A_ENCAP_OA_V4] ?:
+				    tb[NIPSEC_A_ENCAP_OA_V6],
+				    "encap: original address of another family than the SA");
+		return -EINVAL;
+	}
+	p->encap_rebind = nla_get_flag(tb[NIPSEC_A_ENCAP_REBIND]);
 	if (p->key.proto != IPPROTO_ESP) {
 		NL_SET_ERR_MSG(extack, "encap: only ESP can be carried in UDP");
 		return -EINVAL;
@@ -559,6 +567,7 @@ static int nipsec_put_lft(struct sk_buff *skb, const struct nipsec_lifetime *l)
 static int nipsec_put_encap(struct sk_buff *skb, const struct nipsec_sa *sa)
 {
 	const struct nipsec_encap_ep *ep;
+	union nipsec_addr oa;
 	__be16 sport, dport;
 	struct nlattr *nest;
 
@@ -568,6 +577,7 @@ static int nipsec_put_encap(struct sk_buff *skb, const struct nipsec_sa *sa)
 	ep = rcu_dereference(sa->encap);
 	sport = ep->sport;
 	dport = ep->dport;
+	oa = ep->oa;
 	rcu_read_unlock();
 	nest = nla_nest_start(skb, NIPSEC_A_SA_ENCAP);
 	if (!nest)
@@ -576,7 +586,9 @@ static int nipsec_put_encap(struct sk_buff *skb, const struct nipsec_sa *sa)
 	    nla_put_be16(skb, NIPSEC_A_ENCAP_SPORT, sport) ||
 	    nla_put_be16(skb, NIPSEC_A_ENCAP_DPORT, dport) ||
 	    nipsec_put_addr(skb, NIPSEC_A_ENCAP_OA_V4, NIPSEC_A_ENCAP_OA_V6,
-			    sa->key.family, &sa->encap_oa)) {
+			    sa->key.family, &oa) ||
+	    (READ_ONCE(sa->encap_rebind) &&
+	     nla_put_flag(skb, NIPSEC_A_ENCAP_REBIND))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -1297,11 +1309,19 @@ out:
 
 int nipsec_netlink_init(void)
 {
-	nipsec_genl_compat_prepare();
-	return genl_register_family(&nipsec_nl_family);
+	int err;
+
+	err = nipsec_genl_compat_prepare();
+	if (err)
+		return err;
+	err = genl_register_family(&nipsec_nl_family);
+	if (err)
+		nipsec_genl_compat_free();
+	return err;
 }
 
 void nipsec_netlink_exit(void)
 {
 	genl_unregister_family(&nipsec_nl_family);
+	nipsec_genl_compat_free();
 }
