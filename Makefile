@@ -7,6 +7,12 @@
 #   make check                    full test run (see Documentation/testing.rst)
 #   make vmtest T=name [KERNEL=stock|debug|stock61]
 #   make demo [IKE=strongswan]    demo; with charon on nipsec through the plugin
+#   make install-test             make install, modprobe, DKMS 6.12/6.1 in a VM
+#   make deps                     the Debian packages (tools/testing/deps.sh)
+#
+# demo, check, bench, strongswan, install and dkms-install first install the
+# Debian packages they need (make deps; NIPSEC_SKIP_DEPS=1 skips that), then
+# compute KDIR in a sub-make, so they work on a machine that had no headers.
 #
 # W= and C= given on the command line reach kbuild through MAKEFLAGS.
 
@@ -36,14 +42,18 @@ IKE ?=
 export NIPSEC_CACHE
 
 .PHONY: all module tool compat style sparse install dkms-install regen clean \
-	vmtest demo bench check kernel-debug help strongswan
+	vmtest demo bench check kernel-debug help strongswan deps install-test \
+	install-built dkms-install-built strongswan-built
 
 all: module tool
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 	@echo "targets: all module tool compat style sparse install dkms-install regen clean"
-	@echo "         check vmtest demo bench kernel-debug"
+	@echo "         check vmtest demo bench kernel-debug deps install-test"
+
+deps:
+	@if [ "$(NIPSEC_SKIP_DEPS)" != 1 ]; then tools/testing/deps.sh; fi
 
 module:
 	@test -f Kbuild || { echo "no ./Kbuild yet: nothing to build"; exit 1; }
@@ -59,7 +69,9 @@ tool:
 
 # the strongSwan kernel-ipsec plugin (fetches and configures Debian's
 # strongSwan source once, in $(NIPSEC_CACHE)): tools/strongswan
-strongswan: tool
+strongswan: deps
+	@$(MAKE) --no-print-directory NIPSEC_SKIP_DEPS=1 strongswan-built
+strongswan-built: tool
 	$(MAKE) -C tools/strongswan all check test
 
 # The 6.1 build happens in a private copy so the in-tree 6.12 objects stay.
@@ -86,7 +98,9 @@ sparse:
 kernel-debug:
 	tools/testing/vm/build-kernel.sh
 
-install: module tool
+install: deps
+	@$(MAKE) --no-print-directory NIPSEC_SKIP_DEPS=1 install-built
+install-built: module tool
 	install -D -m 644 module/nipsec.ko $(DESTDIR)/lib/modules/$(KVER)/extra/nipsec.ko
 	if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); fi
 	@if [ -x tools/nipsec/nipsec ]; then \
@@ -99,17 +113,30 @@ install: module tool
 		$(MAKE) -C tools/strongswan install; \
 	else echo "strongSwan plugin not built (make strongswan): not installed"; fi
 
-# DKMS builds from a copy in /usr/src/nipsec-<version> (dkms.conf says how).
-dkms-install:
+# DKMS builds from a copy in /usr/src/nipsec-<version> (dkms.conf says how),
+# for each kernel in DKMS_KERNELS (default: KVER, the 6.12 one), then installs
+# the tool and the man page as make install does.
+DKMS_KERNELS ?= $(KVER)
+dkms-install: deps
+	@$(MAKE) --no-print-directory NIPSEC_SKIP_DEPS=1 dkms-install-built
+dkms-install-built: tool
 	@test -n "$(VERSION)" || { echo "no PACKAGE_VERSION in dkms.conf"; exit 1; }
+	@test -n "$(DKMS_KERNELS)" || { echo "no kernel headers (KDIR=$(KDIR))"; exit 1; }
 	rm -rf /usr/src/nipsec-$(VERSION)
 	mkdir -p /usr/src/nipsec-$(VERSION)
 	cp -a dkms.conf Kbuild module uapi /usr/src/nipsec-$(VERSION)/
 	if [ -d kunit ]; then cp -a kunit /usr/src/nipsec-$(VERSION)/; fi
+	find /usr/src/nipsec-$(VERSION) \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name modules.order \
+		-o -name Module.symvers \) -delete
 	-dkms remove -m nipsec -v $(VERSION) --all
 	dkms add -m nipsec -v $(VERSION)
-	dkms build -m nipsec -v $(VERSION) -k $(KVER)
-	dkms install -m nipsec -v $(VERSION) -k $(KVER)
+	for k in $(DKMS_KERNELS); do \
+		dkms build -m nipsec -v $(VERSION) -k $$k && \
+		dkms install -m nipsec -v $(VERSION) -k $$k || exit 1; \
+	done
+	install -D -m 755 tools/nipsec/nipsec $(DESTDIR)$(PREFIX)/sbin/nipsec
+	install -D -m 644 tools/nipsec/nipsec.8 $(DESTDIR)$(PREFIX)/share/man/man8/nipsec.8
 
 regen:
 	uapi/regen.sh
@@ -125,7 +152,10 @@ vmtest:
 demo:
 	@IKE=$(IKE) $(BENCH) demo
 
-bench:
+install-test:
+	@$(BENCH) installtest
+
+bench: deps
 	@if [ -x tools/testing/bench/run.sh ] || [ -f tools/testing/bench/run.sh ]; then \
 		JSON="$(JSON)" bash tools/testing/bench/run.sh; \
 	else \

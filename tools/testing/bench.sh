@@ -6,6 +6,7 @@
 #   bench.sh check                    everything `make check` does
 #   bench.sh vmtest NAMES FLAVOR      some scenarios in one boot
 #   bench.sh demo                     stock 6.12, demo.sh on the console
+#   bench.sh installtest              make install / dkms-install, then modprobe in VMs
 #   bench.sh kernel FLAVOR            print "KDIR BZIMAGE KVER" for a flavor
 #
 # FLAVOR: stock (Debian 6.12), debug (our debug 6.12 build), stock61 (6.1).
@@ -235,6 +236,10 @@ vm() {
 		SCENARIO_TIMEOUT=$t
 		NIPSEC_CACHE=$CACHE
 	EOF
+	# more lines for the guest (MODE=install: INSTALL_DIR=...)
+	if [[ -n ${VM_ENV:-} ]]; then
+		printf '%s\n' "$VM_ENV" >>"$res/run.env"
+	fi
 	"$VM/mkinitramfs.sh" "$BUILD/$flavor/initrd.gz" ${KVER:+"$KVER"}
 	local a rc=0 start
 	a=$(accel)
@@ -245,6 +250,12 @@ vm() {
 		NIPSEC_CMDLINE="loglevel=2 ${NIPSEC_CMDLINE:-}" \
 			NIPSEC_CONSOLE=live NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" \
 			"$BUILD/$flavor/initrd.gz" "$res" "${NIPSEC_VM_TIMEOUT:-1800}" || rc=$?
+		return "$rc"
+	fi
+	if [[ $mode == install ]]; then
+		NIPSEC_ACCEL=$a "$VM/run.sh" "$BZIMAGE" "$BUILD/$flavor/initrd.gz" "$res" \
+			"${NIPSEC_VM_TIMEOUT:-600}" || rc=$?
+		log "$flavor VM ran $(($(date +%s) - start))s (exit $rc); results in $res"
 		return "$rc"
 	fi
 	progress "$flavor" "$res" "$scen" &
@@ -562,6 +573,111 @@ cmd_demo() {
 	log "demo passed; output in $res/demo.log, captures in $res/demo/"
 }
 
+# install_ns NAME TARGET... - make TARGET... in $INST/src inside a private
+# mount namespace whose /usr and /var/lib/dkms are overlays: what the
+# target installs lands in $INST/NAME/usr (the upper layer), never in the
+# host's /usr.  Output in $INST/NAME.log.
+install_ns() {
+	local name=$1 d=$INST/$1
+	shift
+	rm -rf "$d"
+	mkdir -p "$d"/{usr,usr.work,dkms,dkms.work}
+	mkdir -p /var/lib/dkms
+	unshare -m bash -euc '
+		mount --make-rprivate /
+		mount -t overlay nipsec-usr -o "lowerdir=/usr,upperdir=$1/usr,workdir=$1/usr.work" /usr
+		mount -t overlay nipsec-dkms \
+			-o "lowerdir=/var/lib/dkms,upperdir=$1/dkms,workdir=$1/dkms.work" /var/lib/dkms
+		shift
+		"$@"
+		if command -v dkms >/dev/null; then dkms status -m nipsec; fi
+	' install_ns "$d" "$MAKE" -C "$INST/src" --no-print-directory "$@" >"$INST/$name.log" 2>&1
+}
+
+# cmd_installtest - make install and make dkms-install (for 6.12 and 6.1)
+# on the host, each into an overlay of /usr (install_ns); then a stock 6.12
+# boot stacks each upper layer on its /usr and checks that modprobe nipsec
+# loads what was installed, with nf_defrag_ipv6, that the installed tool
+# runs and that man nipsec works (vm/install-guest.sh), and a stock 6.1 boot
+# loads the DKMS module built for 6.1.  Not part of make check (two boots
+# and three module builds: about three minutes).
+cmd_installtest() {
+	local t0 k61 f
+	t0=$(date +%s)
+	mkdir -p "$BUILD"
+	: >"$TALLY"
+	if ((EUID != 0)); then
+		log "install-test: needs root (mount namespaces, overlays, DKMS)"
+		exit 1
+	fi
+	if [[ ${NIPSEC_SKIP_DEPS:-0} != 1 ]]; then
+		"$SRC/tools/testing/deps.sh" >"$BUILD/deps.log" 2>&1 ||
+			{ cat "$BUILD/deps.log"; exit 1; }
+	fi
+	INST=$BUILD/install
+	rm -rf "$INST"
+	mkdir -p "$INST/src"
+	# a clean copy of the checkout: tracked and untracked files, no output
+	if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$SRC" && git ls-files -co --exclude-standard -z) |
+			tar -C "$SRC" --null -T - -cf - | tar -C "$INST/src" -xf -
+	else
+		tar -C "$SRC" --exclude=./.build --exclude='*.o' --exclude='*.ko' -cf - . |
+			tar -C "$INST/src" -xf -
+	fi
+	k61=$(debian_kver 6.1) || k61=
+	kernel stock || exit 1
+	local kstock=$KVER
+	if install_ns install install; then
+		result PASS host/install "make install (into an overlay of /usr)"
+	else
+		result FAIL host/install "make install (into an overlay of /usr)" "$INST/install.log"
+	fi
+	if install_ns dkms dkms-install DKMS_KERNELS="$kstock${k61:+ $k61}"; then
+		result PASS host/dkms-install "make dkms-install for $kstock${k61:+ and $k61} (overlay of /usr)"
+	else
+		result FAIL host/dkms-install "make dkms-install for $kstock${k61:+ and $k61}" "$INST/dkms.log"
+	fi
+	for f in "$INST"/{install,dkms}/usr/local/sbin/nipsec; do
+		[[ -x $f ]] || result FAIL host/install "$f installed"
+	done
+
+	# the guest sees $INST through the 9p root or the checkout's share
+	VM_ENV="INSTALL_DIR=$INST
+INSTALL_PARTS=\"install dkms\"
+INSTALL_OTHER_KVER=$k61"
+	install_vm stock
+	if [[ -n $k61 ]]; then
+		VM_ENV="INSTALL_DIR=$INST
+INSTALL_PARTS=dkms
+INSTALL_OTHER_KVER="
+		install_vm stock61
+	else
+		result FAIL stock61/install "a Debian 6.1 kernel to load the DKMS module"
+	fi
+	echo "=== total: $(($(date +%s) - t0))s"
+	summary
+}
+
+# install_vm FLAVOR - boot FLAVOR in MODE=install, count its TAP lines
+install_vm() {
+	local flavor=$1 res=$BUILD/$1/results rc=0 line n=0
+	kernel "$flavor" || { result FAIL "$flavor/install" "kernel available"; return 0; }
+	KO_DIR=$INST/src
+	VM_ENV=$VM_ENV vm "$flavor" "" 0 install || rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"not ok"*) result FAIL "$flavor/install" "${line#not ok * - }"; n=$((n + 1)) ;;
+		ok*) result PASS "$flavor/install" "${line#ok * - }"; n=$((n + 1)) ;;
+		"# "*) echo "    $line" ;;
+		esac
+	done <"$res/install.tap" 2>/dev/null
+	if ((n == 0)) || [[ $(cat "$res/install.rc" 2>/dev/null) != 0 ]]; then
+		result FAIL "$flavor/install" "install-guest.sh ran to the end (VM exit $rc, $n checks)" \
+			"$res/install.stderr"
+	fi
+}
+
 # cmd_build NAME [KBUILD ARGS] - module against $KDIR in a private copy
 cmd_build() {
 	local name=$1
@@ -604,6 +720,7 @@ build) shift; cmd_build "$@" ;;
 sparse) cmd_sparse ;;
 vmtest) cmd_vmtest "${2:?scenario name(s)}" "${3:-stock}" ;;
 demo) cmd_demo ;;
+installtest) cmd_installtest ;;
 kernel)
 	kernel "${2:?flavor}"
 	echo "$KDIR $BZIMAGE $KVER"

@@ -15,6 +15,7 @@
 #   teardown.tap             rmmod and kmemleak checks after all scenarios
 #   dmesg.txt                the final kernel log
 #   demo.log, demo.rc        MODE=demo: the demo's output and exit status
+#   install.tap, install.rc  MODE=install: install-guest.sh's TAP and status
 #   done                     written last; missing means the VM died
 set -uo pipefail	# not -e: one broken scenario must not stop the others
 
@@ -95,6 +96,18 @@ if [[ ${MODE:-} == demo ]]; then
 	# the host's `make demo` exits with this status
 	echo "${PIPESTATUS[0]}" >"$R/demo.rc"
 	echo "done" >"$R/done"
+	poweroff
+fi
+
+if [[ ${MODE:-} == install ]]; then
+	# make install-test: the installed module, tool and man page (TAP)
+	INSTALL_DIR=${INSTALL_DIR:-} INSTALL_PARTS=${INSTALL_PARTS:-} \
+		INSTALL_OTHER_KVER=${INSTALL_OTHER_KVER:-} \
+		timeout -k 10 "${SCENARIO_TIMEOUT:-300}" bash "$SRC/tools/testing/vm/install-guest.sh" \
+		>"$R/install.tap" 2>"$R/install.stderr" </dev/null
+	echo $? >"$R/install.rc"
+	dmesg >"$R/dmesg.txt"
+	echo "done $(uptime_s)" >"$R/done"
 	poweroff
 fi
 
