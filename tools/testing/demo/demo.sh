@@ -32,44 +32,9 @@ die() {
 }
 # key BYTES - random hex key, as an IKE daemon would derive it
 key() { printf '0x%s' "$(od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n')"; }
-# esp_only NS PCAP - show the first IPv4 packets of the capture, say how
-# many were ESP and how many were not; true iff some were and all were ESP
-# (tcpdump: it starts in no time under TCG, tshark takes seconds)
-esp_only() {
-	local ns=$1 pcap=$2 esp other
-	say "The first IPv4 packets of the capture, as tcpdump reads them back:"
-	run "$ns" tcpdump -r "$pcap" -n -c 4 ip 2>/dev/null
-	esp=$(tcpdump -r "$pcap" -n esp 2>/dev/null | wc -l)
-	other=$(tcpdump -r "$pcap" -n 'ip and not esp' 2>/dev/null | wc -l)
-	say "Captured on the wire: $esp ESP packets, $other other IPv4 packets."
-	((esp > 0 && other == 0))
-}
-TS_GCM='AES-GCM with 16 octet ICV [RFC4106]'
-# esp_decrypt NS PCAP SRC DST SPI KEY - tshark decrypts the SA's first
-# packet (sequence number 1) with the SA's key and checks its ICV, shown as a
-# person would type it; false unless the ICV is good and the payload
-# decrypted
-esp_decrypt() {
-	local ns=$1 pcap=$2 sa out y
-	sa="\"IPv4\",\"$3\",\"$4\",\"$5\",\"$TS_GCM\",\"$6\",\"NULL\",\"\""
-	y="esp.spi == $5 && esp.sequence == 1"
-	say ""
-	say "tshark decrypts the first packet of SA $5 with the SA's key (the demo \
-made the keys, as an IKE daemon derives them) and checks its ICV:"
-	printf '%s[%s]#%s tshark -r %s -o esp.enable_encryption_decode:TRUE \\\n' \
-		"$dim" "$ns" "$off" "$pcap"
-	printf "    -o esp.enable_authentication_check:TRUE -o 'uat:esp_sa:%s' \\\\\n" "$sa"
-	printf "    -Y '%s' -O esp,icmp\n" "$y"
-	out=$(ip netns exec "$ns" tshark -r "$pcap" -o esp.enable_encryption_decode:TRUE \
-		-o esp.enable_authentication_check:TRUE -o "uat:esp_sa:$sa" \
-		-Y "$y" -O esp,icmp 2>/dev/null | sed -n '/^Encapsulating/,/^$/p')
-	printf '%s\n' "$out"
-	grep -q 'ESP SPI: '"$5" <<<"$out" || return 1
-	grep -q '\[Good: True\]' <<<"$out" || return 1
-	grep -q '^ *Next header: ' <<<"$out" || return 1
-	say "The ICV is correct and the payload decrypts: this is authenticated ESP \
-that only the holders of the key could read."
-}
+# esp_only, esp_decrypt: the capture shown and checked
+# shellcheck source=tools/testing/demo/esp-show.inc
+. "$SRC/tools/testing/demo/esp-show.inc"
 
 mkdir -p "$RESULTS"
 load_nipsec || die "cannot load nipsec.ko"
