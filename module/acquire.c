@@ -73,7 +73,11 @@ static bool nipsec_acq_record(struct nipsec_net *nn,
 			WRITE_ONCE(old->expires, jiffies + timeout);
 		goto out;
 	}
-	if (nn->acq_count >= NIPSEC_ACQ_MAX || nn->dying || !timeout)
+	if (nn->acq_count >= NIPSEC_ACQ_MAX) {
+		nipsec_count(nn->stats, NIPSEC_STAT_REFUSED_LIMIT, 1);
+		goto out;
+	}
+	if (nn->dying || !timeout)
 		goto out;
 	acq = kzalloc(sizeof(*acq), GFP_ATOMIC);
 	if (!acq)

@@ -405,6 +405,7 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	if (nipsec_esp_next_seq(sa, &seq)) {
+		nipsec_sa_seq_exhausted(sa);
 		nipsec_ah_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
 		return;
 	}

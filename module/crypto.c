@@ -31,6 +31,11 @@ module_param(force_async, bool, 0444);
 MODULE_PARM_DESC(force_async,
 		 "Wrap every ESP and AH transform in cryptd() (asynchronous completion; for tests)");
 
+static bool allow_null_esp;
+module_param(allow_null_esp, bool, 0644);
+MODULE_PARM_DESC(allow_null_esp,
+		 "INSECURE: accept ESP SAs with neither encryption nor integrity (RFC 4303 3.2 forbids them; for tests and benchmarks)");
+
 /* Key lengths, all multiples of 4 bytes: bit n/4 set accepts n bytes. */
 #define KEYLEN(n)	BIT((n) / 4)
 
@@ -264,6 +269,11 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 	} else if (enc->keylens != KEYLEN(0)) {
 		/* confidentiality without integrity invites cut-and-paste attacks */
 		NL_SET_ERR_MSG(extack, "this cipher requires an authentication algorithm");
+		return -EINVAL;
+	} else if (!READ_ONCE(allow_null_esp)) {
+		/* anyone who sees the SPI could inject into such an SA */
+		NL_SET_ERR_MSG(extack,
+			       "ESP without encryption and integrity is refused (RFC 4303 3.2); module parameter allow_null_esp=1 allows it, insecurely");
 		return -EINVAL;
 	}
 

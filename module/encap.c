@@ -45,15 +45,16 @@ int nipsec_encap_init_sa(struct nipsec_sa *sa, const struct nipsec_sa_params *p)
 
 	if (!p->has_encap)
 		return 0;
-	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
 	if (!ep)
 		return -ENOMEM;
 	ep->saddr = p->saddr;
 	ep->daddr = p->key.daddr;
 	ep->sport = p->encap_sport;
 	ep->dport = p->encap_dport;
+	ep->oa = p->encap_oa;
 	sa->encap_type = p->encap_type;
-	sa->encap_oa = p->encap_oa;
+	sa->encap_rebind = p->encap_rebind;
 	RCU_INIT_POINTER(sa->encap, ep);
 	return 0;
 }
@@ -84,23 +85,28 @@ static int nipsec_encap_set(struct nipsec_sa *sa,
 }
 
 /**
- * nipsec_encap_update_ports - sa-update: new UDP ports for an SA
+ * nipsec_encap_update - sa-update: new UDP ports and NAT-OA for an SA
  * @sa: an SA with encap (caller checked)
- * @sport: new source port
- * @dport: new destination port
+ * @p: the request's encap (ports, original address, rebind)
+ *
+ * The endpoint is replaced as a whole, so the data path never sees half
+ * of an address.
  *
  * Return: 0 or -ENOMEM.
  */
-int nipsec_encap_update_ports(struct nipsec_sa *sa, __be16 sport, __be16 dport)
+int nipsec_encap_update(struct nipsec_sa *sa, const struct nipsec_sa_params *p)
 {
 	struct nipsec_encap_ep nep;
 	int err;
 
 	spin_lock_bh(&sa->lock);
 	nep = *rcu_dereference_protected(sa->encap, lockdep_is_held(&sa->lock));
-	nep.sport = sport;
-	nep.dport = dport;
-	err = nipsec_encap_set(sa, &nep, GFP_ATOMIC);
+	nep.sport = p->encap_sport;
+	nep.dport = p->encap_dport;
+	nep.oa = p->encap_oa;
+	err = nipsec_encap_set(sa, &nep, GFP_ATOMIC | __GFP_ACCOUNT);
+	if (!err)
+		WRITE_ONCE(sa->encap_rebind, p->encap_rebind);
 	spin_unlock_bh(&sa->lock);
 	return err;
 }
@@ -261,15 +267,41 @@ static void nipsec_encap_move_out(struct nipsec_sa_visitor *v,
 	spin_unlock(&sa->lock);
 }
 
+/*
+ * A peer seen somewhere new, SA left where it is: tell the IKE daemon, at
+ * most once a second per SA (a replayed packet from an attacker's address
+ * would otherwise be an event each).
+ */
+static void nipsec_encap_report(struct nipsec_sa *sa,
+				const struct nipsec_encap_ep *ep,
+				const struct nipsec_udp_src *src)
+{
+	unsigned long last = READ_ONCE(sa->mapping_jiffies);
+
+	if (last && time_before(jiffies, last + HZ))
+		return;
+	if (cmpxchg(&sa->mapping_jiffies, last, jiffies | 1) != last)
+		return;		/* another CPU reports it */
+	nipsec_count(sa->nn->stats, NIPSEC_STAT_MAPPINGS, 1);
+	nipsec_notify_mapping(sa, &ep->saddr, ep->sport, &src->addr,
+			      src->port);
+}
+
 /**
- * nipsec_encap_check_peer - follow a NAT rebinding
+ * nipsec_encap_check_peer - a NAT rebinding: report it, or follow it
  * @sa: the inbound SA that authenticated the packet (RCU held, BH off)
  * @src: where the packet came from
+ * @newest: its sequence number is above every one the SA saw before
  *
  * Called only after the ICV and the replay window accepted the packet.
+ * By default the SA stays and the IKE daemon hears of the new address
+ * (RFC 7296 2.23 leaves the move to it; XFRM only reports too): an
+ * on-path attacker who re-sends a fresh captured packet from its own
+ * address must not redirect the tunnel.  SAs added with "rebind" follow
+ * the packet, and only one newer than any seen.
  */
 void nipsec_encap_check_peer(struct nipsec_sa *sa,
-			     const struct nipsec_udp_src *src)
+			     const struct nipsec_udp_src *src, bool newest)
 {
 	const struct nipsec_encap_ep *ep = rcu_dereference(sa->encap);
 	u16 family = sa->key.family;
@@ -283,6 +315,10 @@ void nipsec_encap_check_peer(struct nipsec_sa *sa,
 	if (nipsec_encap_same(family, &ep->saddr, ep->sport, &src->addr,
 			      src->port))
 		return;
+	if (!READ_ONCE(sa->encap_rebind) || !newest) {
+		nipsec_encap_report(sa, ep, src);
+		return;
+	}
 	spin_lock(&sa->lock);
 	nep = *rcu_dereference_protected(sa->encap, lockdep_is_held(&sa->lock));
 	if (nipsec_encap_same(family, &nep.saddr, nep.sport, &src->addr,
@@ -322,7 +358,7 @@ void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
 {
 	u16 family = sa->key.family;
 	unsigned int off = skb_transport_offset(skb), thlen;
-	union nipsec_addr cur = {};
+	union nipsec_addr cur = {}, oa;
 	__sum16 *check;
 	u8 proto;
 
@@ -337,8 +373,9 @@ void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
 	}
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return;
-	if (ipv6_addr_any(&sa->encap_oa.a6) ||
-	    !memcmp(&cur, &sa->encap_oa, nipsec_addr_len(family)))
+	oa = rcu_dereference(sa->encap)->oa;
+	if (ipv6_addr_any(&oa.a6) ||
+	    !memcmp(&cur, &oa, nipsec_addr_len(family)))
 		goto trust;
 	thlen = proto == IPPROTO_TCP ? sizeof(struct tcphdr) :
 				       sizeof(struct udphdr);
@@ -351,10 +388,9 @@ void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
 	check = proto == IPPROTO_TCP ? &tcp_hdr(skb)->check :
 				       &udp_hdr(skb)->check;
 	if (family == AF_INET)
-		inet_proto_csum_replace4(check, skb, sa->encap_oa.a4, cur.a4,
-					 true);
+		inet_proto_csum_replace4(check, skb, oa.a4, cur.a4, true);
 	else
-		inet_proto_csum_replace16(check, skb, sa->encap_oa.a6.s6_addr32,
+		inet_proto_csum_replace16(check, skb, oa.a6.s6_addr32,
 					  cur.a6.s6_addr32, true);
 	if (proto == IPPROTO_UDP && !*check)
 		*check = CSUM_MANGLED_0;

@@ -294,6 +294,7 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	if (nipsec_esp_next_seq(sa, &seq)) {
+		nipsec_sa_seq_exhausted(sa);
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
 		return;
 	}
@@ -444,6 +445,7 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	unsigned int end, padlen;
+	bool newest;
 	u8 nexthdr;
 
 	if (err) {
@@ -456,6 +458,7 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	/* authentic: only now may the window move (RFC 4303 3.4.3) */
 	spin_lock(&sa->lock);
 	err = nipsec_replay_recheck(&sa->replay, ctx->seq);
+	newest = ctx->seq > sa->replay.top;
 	if (!err)
 		nipsec_replay_advance(&sa->replay, ctx->seq);
 	spin_unlock(&sa->lock);
@@ -466,7 +469,7 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	}
 	/* authentic and fresh: a new outer source is a NAT rebinding */
 	if (ctx->src.family)
-		nipsec_encap_check_peer(sa, &ctx->src);
+		nipsec_encap_check_peer(sa, &ctx->src, newest);
 
 	skb->ip_summed = CHECKSUM_NONE;
 	end = ctx->esp_off + NIPSEC_ESP_HLEN + sa->ivlen + ctx->elen;
@@ -533,6 +536,11 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	elen = (int)skb->len - (int)(esp_off + esplen + sa->icvlen);
 	if (elen < 2 || elen % crypto_aead_blocksize(sa->aead) ||
 	    elen > U16_MAX) {
+		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		return;
+	}
+	/* stripping header and IV below moves them as linear bytes */
+	if (!pskb_may_pull(skb, esp_off + esplen)) {
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
 		return;
 	}

@@ -52,7 +52,7 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 			      u16 family, unsigned int off,
 			      unsigned int proto_off);
 void nipsec_encap_check_peer(struct nipsec_sa *sa,
-			     const struct nipsec_udp_src *src);
+			     const struct nipsec_udp_src *src, bool newest);
 void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa);
 
 /* hooks.c: ESP addressed to this host, plain or from UDP */

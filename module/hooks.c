@@ -36,6 +36,7 @@
 #include <net/tcp.h>
 #include <net/icmp.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "nipsec.h"
@@ -61,6 +62,48 @@ static void nipsec_set_transformed(struct sk_buff *skb, u16 family)
 	else
 		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
 }
+
+/*
+ * Nesting (ESP in ESP, AH in ESP, ...): how many transforms a received
+ * packet went through, as XFRM counts them in its secpath.  We have no
+ * secpath, so the count rides in the top bits of the IP control block's
+ * flags, which neither 6.1 nor 6.12 uses (ip_rcv()/ipv6_rcv() zero them
+ * for every packet from the wire; reassembly keeps the head's).
+ */
+#define NIPSEC_DEPTH_SHIFT	13
+#define NIPSEC_DEPTH_MASK	(7U << NIPSEC_DEPTH_SHIFT)
+static_assert(NIPSEC_MAX_DEPTH < 8, "the depth needs more bits");
+static_assert(!(NIPSEC_DEPTH_MASK & (IPSKB_MULTIPATH * 2 - 1)) &&
+	      !(NIPSEC_DEPTH_MASK & (IP6SKB_MULTIPATH * 2 - 1)),
+	      "the depth bits collide with the stack's flags");
+
+static u16 *nipsec_cb_flags(struct sk_buff *skb, u16 family)
+{
+	return family == AF_INET ? &IPCB(skb)->flags : &IP6CB(skb)->flags;
+}
+
+static unsigned int nipsec_depth(struct sk_buff *skb, u16 family)
+{
+	return (*nipsec_cb_flags(skb, family) & NIPSEC_DEPTH_MASK) >>
+	       NIPSEC_DEPTH_SHIFT;
+}
+
+static void nipsec_set_depth(struct sk_buff *skb, u16 family,
+			     unsigned int depth)
+{
+	u16 *flags = nipsec_cb_flags(skb, family);
+
+	*flags = (*flags & ~NIPSEC_DEPTH_MASK) | (depth << NIPSEC_DEPTH_SHIFT);
+}
+
+/*
+ * Re-injections running on this CPU's stack right now: a decrypted packet
+ * is decrypted again inside the same call chain when its crypto completes
+ * synchronously.  The per-packet depth bounds that already; this bounds the
+ * stack even if a path between re-injection and LOCAL_IN lost the count.
+ * Only touched with BH disabled (hooks, crypto callbacks).
+ */
+static DEFINE_PER_CPU(unsigned int, nipsec_reinject_nest);
 
 static unsigned int nipsec_hook_drop(struct nipsec_net *nn,
 				     struct nipsec_sa *sa,
@@ -268,6 +311,9 @@ static void nipsec_mss_clamp(struct sk_buff *skb, u16 family,
 	if ((family == AF_INET ? ip_hdr(skb)->protocol :
 	     ipv6_hdr(skb)->nexthdr) != IPPROTO_TCP ||
 	    max_inner <= hlen + sizeof(struct tcphdr))
+		return;
+	/* a later fragment's first bytes are payload, not a TCP header */
+	if (family == AF_INET && (ip_hdr(skb)->frag_off & htons(IP_OFFSET)))
 		return;
 	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
 	if (!th || !th->syn || th->doff * 4 <= sizeof(*th))
@@ -502,13 +548,58 @@ static void nipsec_out_one(struct nipsec_net *nn, struct nipsec_sa *sa,
 		nipsec_out_transport(nn, sa, skb, family);
 }
 
+/* Was a packet of this flow protected when it arrived (in or fwd)? */
+static bool nipsec_came_protected(struct nipsec_net *nn,
+				  const struct nipsec_flow *fl)
+{
+	const struct nipsec_policy *pol;
+
+	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_IN, fl);
+	if (pol && pol->action == NIPSEC_ACTION_PROTECT)
+		return true;
+	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_FWD, fl);
+	return pol && pol->action == NIPSEC_ACTION_PROTECT;
+}
+
+/*
+ * An ICMP error that no policy covers may speak for protected traffic: a
+ * gateway's "fragmentation needed" or "time exceeded" about a packet it
+ * decrypted and forwarded leaves from its outside address and quotes up to
+ * 548 bytes of the decrypted packet.  It goes back through the tunnel
+ * that the quoted packet's answers take, or not at all (never in clear).
+ *
+ * Return: the tunnel policy to protect it with (@rev: the flow to find
+ * its SA by), NULL to let it go as it is, or an error pointer to drop it.
+ */
+static struct nipsec_policy *nipsec_out_icmp_policy(struct nipsec_net *nn,
+						    const struct sk_buff *skb,
+						    const struct nipsec_flow *fl,
+						    struct nipsec_flow *rev)
+{
+	struct nipsec_policy *pol;
+	struct nipsec_flow q;
+
+	if (!nipsec_flow_icmp_quoted(skb, fl, &q, rev))
+		return NULL;
+	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, rev);
+	if (pol && pol->action == NIPSEC_ACTION_PROTECT &&
+	    pol->tmpl.mode == NIPSEC_MODE_TUNNEL)
+		return pol;
+	/* a transport SA cannot carry another host's packet */
+	if ((pol && pol->action != NIPSEC_ACTION_BYPASS) ||
+	    (!pol && nipsec_came_protected(nn, &q)))
+		return ERR_PTR(-EPERM);
+	return NULL;
+}
+
 static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
 	struct nipsec_net *nn = nipsec_pernet(state->net);
 	u16 family = nipsec_hook_family(state);
+	const struct nipsec_flow *key_fl;
+	struct nipsec_flow fl, rev;
 	struct nipsec_policy *pol;
-	struct nipsec_flow fl;
 	struct nipsec_sa *sa;
 	struct sk_buff *segs, *next;
 
@@ -517,18 +608,27 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 	if (nipsec_flow_parse(skb, family, &fl))
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_PROTO);
 	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, &fl);
-	if (!pol)
-		return NF_ACCEPT;
+	if (nipsec_policy_frag_unsafe(nn, NIPSEC_DIR_OUT, &fl, pol))
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_FRAGMENT);
+	key_fl = &fl;
+	if (!pol) {
+		pol = nipsec_out_icmp_policy(nn, skb, &fl, &rev);
+		if (IS_ERR(pol))
+			return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_ICMP_ERROR);
+		if (!pol)
+			return NF_ACCEPT;
+		key_fl = &rev;
+	}
 	nipsec_policy_touch(pol);
 	if (pol->action == NIPSEC_ACTION_BYPASS)
 		return NF_ACCEPT;
 	if (pol->action == NIPSEC_ACTION_DISCARD)
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_POLICY);
 
-	sa = nipsec_sa_lookup_out(nn, pol, &fl);
+	sa = nipsec_sa_lookup_out(nn, pol, key_fl);
 	if (!sa) {
 		/* fail closed: never in clear while the key manager works */
-		nipsec_acquire(nn, pol, &fl);
+		nipsec_acquire(nn, pol, key_fl);
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_OUT_NO_SA);
 	}
 	if (!nipsec_sa_has_xform(sa))
@@ -672,8 +772,9 @@ static bool nipsec_tmpl_matches(const struct nipsec_tmpl *t,
  * names this SA. Whether it is for us or to forward is decided by routing
  * after PRE_ROUTING; both directions' policies are acceptable here.
  */
-static bool nipsec_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
-			      const struct nipsec_flow *fl)
+static bool nipsec_in_flow_allowed(struct nipsec_net *nn,
+				   struct nipsec_sa *sa,
+				   const struct nipsec_flow *fl)
 {
 	static const u8 dirs[] = { NIPSEC_DIR_IN, NIPSEC_DIR_FWD };
 	struct nipsec_policy *pol;
@@ -690,6 +791,41 @@ static bool nipsec_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
 		}
 	}
 	return false;
+}
+
+/*
+ * Transport mode: the decrypted packet's addresses are the SA's own (the
+ * ICV does not cover the IP header, so a replayed packet could come from
+ * anywhere).  An ESP-in-UDP SA's peer shows the NAT's address, which the
+ * mapping events report: only its destination is checked.
+ */
+static bool nipsec_in_addrs_ok(const struct nipsec_sa *sa,
+			       const struct nipsec_flow *fl)
+{
+	unsigned int alen = nipsec_addr_len(sa->key.family);
+
+	if (fl->family != sa->key.family ||
+	    memcmp(&fl->daddr, &sa->key.daddr, alen))
+		return false;
+	return sa->encap_type || ipv6_addr_any(&sa->tkey.saddr.a6) ||
+	       !memcmp(&fl->saddr, &sa->tkey.saddr, alen);
+}
+
+static bool nipsec_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
+			      const struct sk_buff *skb,
+			      const struct nipsec_flow *fl)
+{
+	struct nipsec_flow q, rev;
+
+	if (sa->mode == NIPSEC_MODE_TRANSPORT && !sa->has_sel &&
+	    !nipsec_in_addrs_ok(sa, fl))
+		return false;
+	if (nipsec_in_flow_allowed(nn, sa, fl))
+		return true;
+	/* tunnel mode: an ICMP error about traffic this SA carries back */
+	return sa->mode == NIPSEC_MODE_TUNNEL &&
+	       nipsec_flow_icmp_quoted(skb, fl, &q, &rev) &&
+	       nipsec_in_flow_allowed(nn, sa, &rev);
 }
 
 /*
@@ -729,8 +865,12 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	struct nipsec_net *nn = sa->nn;
 	struct net *net = nn->net;
 	struct nipsec_flow fl;
+	unsigned int depth;
 	u16 family;
 
+	/* the outer packet's count, before the control block is reset */
+	depth = nipsec_depth(skb, skb->protocol == htons(ETH_P_IP) ?
+				  AF_INET : AF_INET6) + 1;
 	if (sa->mode == NIPSEC_MODE_TUNNEL) {
 		if (nexthdr == IPPROTO_IPIP)
 			family = AF_INET;
@@ -747,7 +887,7 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	}
 	if (nipsec_flow_parse(skb, family, &fl))
 		goto bad_inner;
-	if (!nipsec_in_allowed(nn, sa, &fl)) {
+	if (!nipsec_in_allowed(nn, sa, skb, &fl)) {
 		nipsec_drop_count(nn, sa, NIPSEC_DROP_SELECTOR);
 		kfree_skb(skb);
 		return;
@@ -773,12 +913,20 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 		skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	nipsec_set_transformed(skb, family);
+	nipsec_set_depth(skb, family, depth);
+	if (__this_cpu_read(nipsec_reinject_nest) >= NIPSEC_MAX_DEPTH) {
+		nipsec_drop_count(nn, sa, NIPSEC_DROP_DEPTH);
+		kfree_skb(skb);
+		return;
+	}
+	__this_cpu_inc(nipsec_reinject_nest);
 	if (family == AF_INET)
 		NF_HOOK(NFPROTO_IPV4, NF_INET_PRE_ROUTING, net, NULL, skb,
 			skb->dev, NULL, nipsec_rcv_finish4);
 	else
 		NF_HOOK(NFPROTO_IPV6, NF_INET_PRE_ROUTING, net, NULL, skb,
 			skb->dev, NULL, nipsec_rcv_finish6);
+	__this_cpu_dec(nipsec_reinject_nest);
 	return;
 
 bad_inner:
@@ -903,6 +1051,8 @@ static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
 	if (nipsec_flow_parse(skb, family, &fl))
 		return NF_ACCEPT;	/* the stack drops what it cannot parse */
 	pol = nipsec_policy_lookup(nn, dir, &fl);
+	if (nipsec_policy_frag_unsafe(nn, dir, &fl, pol))
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_FRAGMENT);
 	if (!pol)
 		return NF_ACCEPT;
 	nipsec_policy_touch(pol);
@@ -928,6 +1078,10 @@ static unsigned int nipsec_in_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (nipsec_upper(skb, family, &off, &proto_off, &proto))
 		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+	/* XFRM's limit too: refuse the next layer before any crypto */
+	if ((proto == IPPROTO_ESP || proto == IPPROTO_AH) &&
+	    nipsec_depth(skb, family) >= NIPSEC_MAX_DEPTH)
+		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_DEPTH);
 	if (proto == IPPROTO_ESP)
 		return nipsec_esp_rcv(nn, skb, family, off, proto_off, NULL);
 	if (proto == IPPROTO_AH)
@@ -1019,10 +1173,20 @@ int nipsec_hooks_register(struct nipsec_net *nn)
 		return 0;
 	if (nn->dying)
 		return -ENODEV;
-#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
-	err = nf_defrag_ipv6_enable(nn->net);
+	/*
+	 * Forwarded fragments are reassembled before our hooks, so a
+	 * port-selective policy sees every packet whole (fail closed: a
+	 * later fragment has no ports to match).
+	 */
+	err = nf_defrag_ipv4_enable(nn->net);
 	if (err)
 		return err;
+#if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
+	err = nf_defrag_ipv6_enable(nn->net);
+	if (err) {
+		nf_defrag_ipv4_disable(nn->net);
+		return err;
+	}
 #endif
 	err = nf_register_net_hooks(nn->net, nipsec_nf_ops,
 				    ARRAY_SIZE(nipsec_nf_ops));
@@ -1030,6 +1194,7 @@ int nipsec_hooks_register(struct nipsec_net *nn)
 #if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
 		nf_defrag_ipv6_disable(nn->net);
 #endif
+		nf_defrag_ipv4_disable(nn->net);
 		return err;
 	}
 	nn->hooks_on = true;
@@ -1054,6 +1219,7 @@ void nipsec_hooks_unregister(struct nipsec_net *nn)
 #if IS_ENABLED(CONFIG_NF_DEFRAG_IPV6)
 	nf_defrag_ipv6_disable(nn->net);
 #endif
+	nf_defrag_ipv4_disable(nn->net);
 	nn->hooks_on = false;
 }
 

@@ -13,6 +13,59 @@ unsigned int nipsec_net_id __read_mostly;
 struct workqueue_struct *nipsec_wq __read_mostly;
 
 /*
+ * Per-namespace limits: any user can own a namespace (user namespaces),
+ * and memory accounting alone does not bound a machine without memory
+ * cgroup limits.  The defaults leave room for large gateways (the bench
+ * installs 100 000 SAs and policies).
+ */
+static unsigned int max_sas = 262144;
+module_param(max_sas, uint, 0644);
+MODULE_PARM_DESC(max_sas, "SAs per network namespace, larval ones included");
+static unsigned int max_larval = 16384;
+module_param(max_larval, uint, 0644);
+MODULE_PARM_DESC(max_larval, "Larval SAs (spi-alloc) per network namespace");
+static unsigned int max_policies = 262144;
+module_param(max_policies, uint, 0644);
+MODULE_PARM_DESC(max_policies, "Policies per network namespace");
+
+/**
+ * nipsec_cap_check - may one more object of a kind be added?
+ * @nn: namespace state, lock held (the counts are read under it)
+ * @cap: which limit
+ * @extack: the refusal's reason
+ *
+ * Return: 0, or -ENOSPC with an extack message, counted as refused-limit.
+ */
+int nipsec_cap_check(struct nipsec_net *nn, enum nipsec_cap cap,
+		     struct netlink_ext_ack *extack)
+{
+	lockdep_assert_held(&nn->lock);
+	switch (cap) {
+	case NIPSEC_CAP_SA:
+		if (nn->sa_count < READ_ONCE(max_sas))
+			return 0;
+		NL_SET_ERR_MSG(extack, "SA limit of the namespace reached (max_sas)");
+		break;
+	case NIPSEC_CAP_LARVAL:
+		if (nn->sa_count >= READ_ONCE(max_sas)) {
+			NL_SET_ERR_MSG(extack, "SA limit of the namespace reached (max_sas)");
+			break;
+		}
+		if (nn->larval_count < READ_ONCE(max_larval))
+			return 0;
+		NL_SET_ERR_MSG(extack, "larval SA limit reached (max_larval)");
+		break;
+	case NIPSEC_CAP_POLICY:
+		if (nn->policy_count < READ_ONCE(max_policies))
+			return 0;
+		NL_SET_ERR_MSG(extack, "policy limit reached (max_policies)");
+		break;
+	}
+	nipsec_count(nn->stats, NIPSEC_STAT_REFUSED_LIMIT, 1);
+	return -ENOSPC;
+}
+
+/*
  * Asynchronous crypto requests still to complete: their callbacks use the
  * namespace's state (and our code), so the namespace's exit waits for them.
  * Every request is counted while it is submitted, on per-CPU counters: a
@@ -47,8 +100,8 @@ static bool nipsec_inflight_idle(struct nipsec_net *nn)
  * @arg: the request's data, a struct nipsec_async
  * @err: the operation's result
  *
- * Resumes the packet under RCU, then lets go of the namespace: the resume
- * function frees the request (and @arg with it).
+ * Resumes the packet under RCU with BH disabled, then lets go of the
+ * namespace: the resume function frees the request (and @arg with it).
  */
 void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 {
@@ -59,9 +112,16 @@ void nipsec_async_done(NIPSEC_CRYPTO_DONE_ARG arg, int err)
 	/* a backlogged request started: the real completion follows */
 	if (err == -EINPROGRESS)
 		return;
+	/*
+	 * The resume path takes sa->lock as the hooks do and re-enters the
+	 * IP stack, both of which expect softirq context: a driver may
+	 * complete from a kthread (crypto_engine) or a workqueue, with BH on.
+	 */
+	local_bh_disable();
 	rcu_read_lock();
 	a->resume(a, err);
 	rcu_read_unlock();
+	local_bh_enable();
 	dev_put(dev);
 	nipsec_inflight_put(nn);
 }

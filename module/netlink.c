@@ -1081,7 +1081,7 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "dir is required");
 		return -EINVAL;
 	}
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return -ENOMEM;
 	pol->dir = nla_get_u8(tb[NIPSEC_A_POLICY_DIR]);
@@ -1116,10 +1116,13 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "a policy with this direction and selector exists");
 		err = -EEXIST;
 	} else {
-		err = nipsec_hooks_register(nn);
-		if (err)
-			NL_SET_ERR_MSG(info->extack, "cannot register netfilter hooks");
-		else
+		err = nipsec_cap_check(nn, NIPSEC_CAP_POLICY, info->extack);
+		if (!err) {
+			err = nipsec_hooks_register(nn);
+			if (err)
+				NL_SET_ERR_MSG(info->extack, "cannot register netfilter hooks");
+		}
+		if (!err)
 			err = nipsec_policy_insert(nn, pol);
 	}
 	id = pol->id;

@@ -27,6 +27,9 @@
 
 #define NIPSEC_VERSION "0.1.0"
 
+/* Transforms one received packet may go through (XFRM_MAX_DEPTH too). */
+#define NIPSEC_MAX_DEPTH 6
+
 struct crypto_aead;
 struct crypto_ahash;
 struct genl_info;
@@ -100,6 +103,8 @@ struct nipsec_flow {
 	u16 family;
 	u8 proto;
 	bool has_ports;		/* false for non-first fragments */
+	bool frag;		/* a non-first fragment */
+	unsigned int thoff;	/* transport header offset, with has_ports */
 	u16 sport, dport;	/* host order; ICMP: type, code */
 	union nipsec_addr saddr;
 	union nipsec_addr daddr;
@@ -174,6 +179,7 @@ enum nipsec_sa_flags {
 	NIPSEC_SA_HARD_SENT,	/* hard expire handled */
 	NIPSEC_SA_USED,		/* carried at least one packet */
 	NIPSEC_SA_OUT_LINKED,	/* linked in the outbound tables */
+	NIPSEC_SA_LARVAL_COUNTED,	/* in nipsec_net.larval_count */
 };
 
 /**
@@ -234,8 +240,9 @@ struct nipsec_sa {
 
 	/* NAT traversal (RFC 3948) */
 	u8 encap_type;			/* 0 or NIPSEC_ENCAP_ESPINUDP */
+	bool encap_rebind;		/* follow rebinding on data packets */
 	struct nipsec_encap_ep __rcu *encap;	/* with encap_type */
-	union nipsec_addr encap_oa;	/* peer's original address, or 0 */
+	unsigned long mapping_jiffies;	/* last mapping event, rate limit */
 
 	/* tunnel mode, fixed outer addresses: the outer route, per CPU */
 	struct dst_cache dst_cache;
@@ -257,6 +264,7 @@ struct nipsec_pgroup;
  * @daddr: outer destination address in use
  * @sport: UDP source port
  * @dport: UDP destination port
+ * @oa: the peer's original address (NAT-OA), or 0
  * @rcu: for replacement
  *
  * Starts as the SA's own addresses and configured ports. A NAT rebinding
@@ -266,6 +274,7 @@ struct nipsec_pgroup;
 struct nipsec_encap_ep {
 	union nipsec_addr saddr, daddr;
 	__be16 sport, dport;
+	union nipsec_addr oa;
 	struct rcu_head rcu;
 };
 
@@ -305,7 +314,8 @@ struct nipsec_net {
 	struct rhltable sa_by_addr;
 	struct list_head sa_list;
 	struct list_head sa_timed;
-	unsigned int sa_count;
+	unsigned int sa_count;		/* larval ones included */
+	unsigned int larval_count;
 	u64 sa_gen;
 	struct list_head policies[NIPSEC_DIR_COUNT];
 	struct list_head pgroups[NIPSEC_DIR_COUNT];	/* RCU */
@@ -330,6 +340,11 @@ struct nipsec_net {
 
 extern unsigned int nipsec_net_id;
 extern struct workqueue_struct *nipsec_wq;
+
+/* main.c: per-namespace limits (module parameters) */
+enum nipsec_cap { NIPSEC_CAP_SA, NIPSEC_CAP_LARVAL, NIPSEC_CAP_POLICY };
+int nipsec_cap_check(struct nipsec_net *nn, enum nipsec_cap cap,
+		     struct netlink_ext_ack *extack);
 
 static inline struct nipsec_net *nipsec_pernet(const struct net *net)
 {
@@ -362,6 +377,7 @@ struct nipsec_sa *nipsec_sa_lookup_out(struct nipsec_net *nn,
 				       const struct nipsec_policy *pol,
 				       const struct nipsec_flow *fl);
 bool nipsec_sa_account(struct nipsec_sa *sa, unsigned int bytes, bool tx);
+void nipsec_sa_seq_exhausted(struct nipsec_sa *sa);
 void nipsec_sa_put(struct nipsec_sa *sa);
 
 static inline bool nipsec_sa_hold(struct nipsec_sa *sa)
@@ -386,6 +402,12 @@ void nipsec_policy_net_init(struct nipsec_net *nn);
 void nipsec_policy_net_exit(struct nipsec_net *nn);
 struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
 					   const struct nipsec_flow *fl);
+bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
+			       const struct nipsec_flow *fl,
+			       const struct nipsec_policy *pol);
+bool nipsec_flow_icmp_quoted(const struct sk_buff *skb,
+			     const struct nipsec_flow *fl,
+			     struct nipsec_flow *q, struct nipsec_flow *rev);
 bool nipsec_selector_match(const struct nipsec_selector *sel,
 			   const struct nipsec_flow *fl);
 int nipsec_flow_parse(const struct sk_buff *skb, u16 family,

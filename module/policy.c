@@ -49,19 +49,10 @@ static bool nipsec_is_icmp(u16 family, u8 proto)
 	       (family == AF_INET6 && proto == IPPROTO_ICMPV6);
 }
 
-/**
- * nipsec_selector_match - does a packet's flow fall inside a selector
- * @sel: the selector
- * @fl: the flow extracted from the packet by nipsec_flow_parse()
- *
- * A selector that names ports (or an ICMP type/code) cannot match a
- * non-first fragment, which carries none: like XFRM, such fragments only
- * match selectors with "any" ports.
- *
- * Return: true when every field of @sel admits @fl.
- */
-bool nipsec_selector_match(const struct nipsec_selector *sel,
-			   const struct nipsec_flow *fl)
+/* @any_ports: a flow without ports matches port-selective selectors too */
+static bool __nipsec_selector_match(const struct nipsec_selector *sel,
+				    const struct nipsec_flow *fl,
+				    bool any_ports)
 {
 	if (sel->family) {
 		if (sel->family != fl->family)
@@ -80,7 +71,7 @@ bool nipsec_selector_match(const struct nipsec_selector *sel,
 		if (sel->icmp_type < 0 && sel->icmp_code < 0)
 			return true;
 		if (!fl->has_ports)
-			return false;
+			return any_ports;
 		return (sel->icmp_type < 0 || sel->icmp_type == fl->sport) &&
 		       (sel->icmp_code < 0 || sel->icmp_code == fl->dport);
 	}
@@ -88,9 +79,26 @@ bool nipsec_selector_match(const struct nipsec_selector *sel,
 	    sel->dport_min == 0 && sel->dport_max == U16_MAX)
 		return true;
 	if (!fl->has_ports)
-		return false;
+		return any_ports;
 	return fl->sport >= sel->sport_min && fl->sport <= sel->sport_max &&
 	       fl->dport >= sel->dport_min && fl->dport <= sel->dport_max;
+}
+
+/**
+ * nipsec_selector_match - does a packet's flow fall inside a selector
+ * @sel: the selector
+ * @fl: the flow extracted from the packet by nipsec_flow_parse()
+ *
+ * A selector that names ports (or an ICMP type/code) cannot match a
+ * non-first fragment, which carries none: like XFRM, such fragments only
+ * match selectors with "any" ports.
+ *
+ * Return: true when every field of @sel admits @fl.
+ */
+bool nipsec_selector_match(const struct nipsec_selector *sel,
+			   const struct nipsec_flow *fl)
+{
+	return __nipsec_selector_match(sel, fl, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(nipsec_selector_match);
 
@@ -111,6 +119,7 @@ static void nipsec_flow_ports(const struct sk_buff *skb, unsigned int off,
 		fl->sport = ntohs(p[0]);
 		fl->dport = ntohs(p[1]);
 		fl->has_ports = true;
+		fl->thoff = off;
 		return;
 	}
 	case IPPROTO_ICMP:
@@ -123,6 +132,7 @@ static void nipsec_flow_ports(const struct sk_buff *skb, unsigned int off,
 		fl->sport = t[0];
 		fl->dport = t[1];
 		fl->has_ports = true;
+		fl->thoff = off;
 		return;
 	}
 	default:
@@ -130,19 +140,10 @@ static void nipsec_flow_ports(const struct sk_buff *skb, unsigned int off,
 	}
 }
 
-/**
- * nipsec_flow_parse - extract addresses, protocol and ports of a packet
- * @skb: packet with its network header set
- * @family: AF_INET or AF_INET6
- * @fl: filled in
- *
- * Return: 0, or -EINVAL for a packet too short for its IP header.
- */
-int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
-		      struct nipsec_flow *fl)
+/* The flow of the IP header at @off (the packet's, or one an ICMP quotes). */
+static int nipsec_flow_parse_at(const struct sk_buff *skb, unsigned int off,
+				u16 family, struct nipsec_flow *fl)
 {
-	unsigned int off = skb_network_offset(skb);
-
 	memset(fl, 0, sizeof(*fl));
 	fl->family = family;
 	if (family == AF_INET) {
@@ -157,6 +158,8 @@ int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
 		fl->proto = iph->protocol;
 		if (!(iph->frag_off & htons(IP_OFFSET)))
 			nipsec_flow_ports(skb, off + iph->ihl * 4, fl);
+		else
+			fl->frag = true;
 		return 0;
 	}
 	if (family == AF_INET6) {
@@ -183,6 +186,7 @@ int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
 			const u8 *nh;
 			u8 _nh;
 
+			fl->frag = true;
 			nh = skb_header_pointer(skb, hoff, sizeof(_nh), &_nh);
 			if (nh)
 				nexthdr = *nh;
@@ -194,7 +198,59 @@ int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
 	}
 	return -EAFNOSUPPORT;
 }
+
+/**
+ * nipsec_flow_parse - extract addresses, protocol and ports of a packet
+ * @skb: packet with its network header set
+ * @family: AF_INET or AF_INET6
+ * @fl: filled in
+ *
+ * Return: 0, or -EINVAL for a packet too short for its IP header.
+ */
+int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
+		      struct nipsec_flow *fl)
+{
+	return nipsec_flow_parse_at(skb, skb_network_offset(skb), family, fl);
+}
 EXPORT_SYMBOL_IF_KUNIT(nipsec_flow_parse);
+
+/**
+ * nipsec_flow_icmp_quoted - the flows an ICMP error speaks for
+ * @skb: the packet
+ * @fl: its flow (nipsec_flow_parse())
+ * @q: filled in: the flow of the packet it quotes
+ * @rev: filled in: that flow reversed
+ *
+ * An ICMP error travels back along the path of the packet it quotes, so
+ * the policy that covers it is the one for the quoted packet's reverse
+ * direction (XFRM's XFRM_LOOKUP_ICMP, "flag icmp").
+ *
+ * Return: true if @fl is an ICMP error and its quote has an IP header.
+ */
+bool nipsec_flow_icmp_quoted(const struct sk_buff *skb,
+			     const struct nipsec_flow *fl,
+			     struct nipsec_flow *q, struct nipsec_flow *rev)
+{
+	if (!fl->has_ports || !nipsec_is_icmp(fl->family, fl->proto))
+		return false;
+	if (fl->family == AF_INET ? !icmp_is_err(fl->sport) :
+	    fl->sport >= ICMPV6_ECHO_REQUEST)
+		return false;
+	/* type, code, checksum and 4 bytes, then the quoted header */
+	if (nipsec_flow_parse_at(skb, fl->thoff + 8, fl->family, q))
+		return false;
+	*rev = *q;
+	rev->saddr = q->daddr;
+	rev->daddr = q->saddr;
+	if (nipsec_is_icmp(q->family, q->proto)) {
+		rev->has_ports = false;	/* an echo's answer has another type */
+	} else {
+		rev->sport = q->dport;
+		rev->dport = q->sport;
+	}
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_flow_icmp_quoted);
 
 /**
  * struct nipsec_pgroup - the policies of one direction and selector shape
@@ -267,20 +323,10 @@ static bool nipsec_policy_before(const struct nipsec_policy *a,
 	       (a->priority == b->priority && a->id < b->id);
 }
 
-/**
- * nipsec_policy_lookup - first policy of a direction matching a flow
- * @nn: namespace state
- * @dir: NIPSEC_DIR_*
- * @fl: the packet's flow
- *
- * Caller holds rcu_read_lock (netfilter hooks do). The policy stays valid
- * until the caller leaves the RCU read side.  The cost grows with the
- * number of selector shapes, not with the number of policies.
- *
- * Return: the policy, or NULL when none matches.
- */
-struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
-					   const struct nipsec_flow *fl)
+/* @any_ports: as for __nipsec_selector_match() */
+static struct nipsec_policy *
+__nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
+		       const struct nipsec_flow *fl, bool any_ports)
 {
 	struct nipsec_policy *best = NULL, *pol;
 	struct rhlist_head *hl, *pos;
@@ -296,12 +342,58 @@ struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
 		hl = rhltable_lookup(&g->ht, &key, nipsec_pol_params);
 		rhl_for_each_entry_rcu(pol, pos, hl, hnode)
 			if ((!best || nipsec_policy_before(pol, best)) &&
-			    nipsec_selector_match(&pol->sel, fl))
+			    __nipsec_selector_match(&pol->sel, fl, any_ports))
 				best = pol;
 	}
 	return best;
 }
+
+/**
+ * nipsec_policy_lookup - first policy of a direction matching a flow
+ * @nn: namespace state
+ * @dir: NIPSEC_DIR_*
+ * @fl: the packet's flow
+ *
+ * Caller holds rcu_read_lock (netfilter hooks do). The policy stays valid
+ * until the caller leaves the RCU read side.  The cost grows with the
+ * number of selector shapes, not with the number of policies.
+ *
+ * Return: the policy, or NULL when none matches.
+ */
+struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
+					   const struct nipsec_flow *fl)
+{
+	return __nipsec_policy_lookup(nn, dir, fl, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_lookup);
+
+/**
+ * nipsec_policy_frag_unsafe - may a non-first fragment not be let out?
+ * @nn: namespace state
+ * @dir: NIPSEC_DIR_*
+ * @fl: the fragment's flow (no ports)
+ * @pol: what nipsec_policy_lookup() found for it, or NULL
+ *
+ * A fragment cannot show the ports that a port-selective policy needs, so
+ * the lookup passes over such policies.  Its first fragment may have been
+ * protected by one of them: if, with the ports taken as matching, a
+ * protect or discard policy would come first, the fragment must not go
+ * by the lookup's answer (fail closed).  Fragments are rare here: the
+ * namespace's traffic is reassembled before our hooks (nf_defrag).
+ *
+ * Return: true to drop the fragment.
+ */
+bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
+			       const struct nipsec_flow *fl,
+			       const struct nipsec_policy *pol)
+{
+	const struct nipsec_policy *any;
+
+	if (!fl->frag)
+		return false;
+	any = __nipsec_policy_lookup(nn, dir, fl, true);
+	return any && any != pol && any->action != NIPSEC_ACTION_BYPASS;
+}
 
 /* Usage times move once per second at most: no shared cache line per packet. */
 void nipsec_policy_touch(struct nipsec_policy *pol)
@@ -347,7 +439,7 @@ static struct nipsec_pgroup *nipsec_pgroup_get(struct nipsec_net *nn, u8 dir,
 
 	if (g)
 		return g;
-	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	g = kzalloc(sizeof(*g), GFP_KERNEL_ACCOUNT);
 	if (!g)
 		return NULL;
 	if (rhltable_init(&g->ht, &nipsec_pol_params)) {
@@ -398,7 +490,7 @@ int nipsec_policy_insert(struct nipsec_net *nn, struct nipsec_policy *pol)
 	g = nipsec_pgroup_get(nn, pol->dir, &pol->sel);
 	if (!g)
 		return -ENOMEM;
-	err = xa_insert(&nn->policy_ids, pol->id, pol, GFP_KERNEL);
+	err = xa_insert(&nn->policy_ids, pol->id, pol, GFP_KERNEL_ACCOUNT);
 	if (err)
 		goto put;
 	nipsec_pgroup_key(g, &pol->sel.saddr, &pol->sel.daddr, &pol->hkey);

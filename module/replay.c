@@ -34,7 +34,7 @@ int nipsec_replay_init(struct nipsec_replay *r, u32 window, bool esn)
 	if (!window)
 		return 0;
 	r->bits = roundup_pow_of_two(max_t(u32, window, BITS_PER_LONG));
-	r->bitmap = bitmap_zalloc(r->bits, GFP_KERNEL);
+	r->bitmap = bitmap_zalloc(r->bits, GFP_KERNEL_ACCOUNT);
 	return r->bitmap ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_IF_KUNIT(nipsec_replay_init);

@@ -38,6 +38,7 @@ static const struct rhashtable_params nipsec_addr_params = {
 
 #define NIPSEC_GC_PERIOD	HZ
 #define NIPSEC_LARVAL_TIMEOUT	30
+#define NIPSEC_LARVAL_MAX_TIMEOUT	86400	/* seconds: a day */
 
 /**
  * nipsec_sa_lookup_in - find the SA an arriving ESP/AH packet names
@@ -198,6 +199,19 @@ static void nipsec_sa_hard_expire(struct nipsec_sa *sa, u8 limit)
 }
 
 /**
+ * nipsec_sa_seq_exhausted - an outbound SA has sent its last number
+ * @sa: the SA (data path)
+ *
+ * A hard limit like the others: the SA stops, the IKE daemon gets a hard
+ * expire event (limit "seq") and the SA is deleted, as XFRM does at its
+ * hard limits, instead of dropping every later packet silently.
+ */
+void nipsec_sa_seq_exhausted(struct nipsec_sa *sa)
+{
+	nipsec_sa_hard_expire(sa, NIPSEC_LIMIT_SEQ);
+}
+
+/**
  * nipsec_sa_account - count a packet on its SA and enforce count limits
  * @sa: the SA that carried (or is about to carry) the packet
  * @bytes: payload bytes, as XFRM counts them
@@ -285,11 +299,11 @@ void nipsec_sa_put(struct nipsec_sa *sa)
 
 static struct nipsec_sa *nipsec_sa_alloc(struct nipsec_net *nn)
 {
-	struct nipsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL);
+	struct nipsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 
 	if (!sa)
 		return NULL;
-	sa->stats = alloc_percpu(struct nipsec_stats);
+	sa->stats = alloc_percpu_gfp(struct nipsec_stats, GFP_KERNEL_ACCOUNT);
 	if (!sa->stats) {
 		kfree(sa);
 		return NULL;
@@ -373,6 +387,8 @@ static void nipsec_sa_unlink(struct nipsec_sa *sa)
 	list_del(&sa->list);
 	list_del_init(&sa->timed);
 	nn->sa_count--;
+	if (test_and_clear_bit(NIPSEC_SA_LARVAL_COUNTED, &sa->flags))
+		nn->larval_count--;
 	if (sa->encap_type)
 		WRITE_ONCE(nn->encap_count, nn->encap_count - 1);
 }
@@ -467,7 +483,7 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 		goto fail_sa;
 	/* ESP in UDP moves its outer addresses: a lookup per packet there */
 	if (sa->mode == NIPSEC_MODE_TUNNEL && !sa->encap_type &&
-	    dst_cache_init(&sa->dst_cache, GFP_KERNEL))
+	    dst_cache_init(&sa->dst_cache, GFP_KERNEL_ACCOUNT))
 		goto fail_sa;
 	if (p->has_seq)
 		atomic64_set(&sa->oseq, p->seq);
@@ -506,12 +522,10 @@ static int nipsec_sa_modify(struct nipsec_net *nn, struct nipsec_sa *sa,
 		return -EINVAL;
 	}
 	if (p->has_encap) {
-		if (nipsec_encap_update_ports(sa, p->encap_sport,
-					      p->encap_dport)) {
+		if (nipsec_encap_update(sa, p)) {
 			NL_SET_ERR_MSG(extack, "out of memory");
 			return -ENOMEM;
 		}
-		sa->encap_oa = p->encap_oa;
 	}
 	if (p->has_lft) {
 		nipsec_sa_set_lft(sa, &p->lft);
@@ -550,6 +564,12 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 	if (!old && update) {
 		NL_SET_ERR_MSG(extack, "no such SA");
 		return -ENOENT;
+	}
+	/* completing a larval SA takes no new place */
+	if (!old) {
+		err = nipsec_cap_check(nn, NIPSEC_CAP_SA, extack);
+		if (err)
+			return err;
 	}
 
 	sa = nipsec_sa_build(nn, p, extack, &err);
@@ -593,6 +613,8 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 		list_del(&old->list);
 		list_del_init(&old->timed);
 		nn->sa_count--;
+		if (test_and_clear_bit(NIPSEC_SA_LARVAL_COUNTED, &old->flags))
+			nn->larval_count--;
 		nipsec_sa_put(old);
 	}
 	return 0;
@@ -663,6 +685,13 @@ int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 		NL_SET_ERR_MSG(extack, "proto must be esp or ah");
 		return -EINVAL;
 	}
+	if (timeout > NIPSEC_LARVAL_MAX_TIMEOUT) {
+		NL_SET_ERR_MSG(extack, "larval-timeout above one day");
+		return -EINVAL;
+	}
+	err = nipsec_cap_check(nn, NIPSEC_CAP_LARVAL, extack);
+	if (err)
+		return err;
 	sa = nipsec_sa_alloc(nn);
 	if (!sa)
 		return -ENOMEM;
@@ -673,7 +702,8 @@ int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 	sa->tkey.family = p->key.family;
 	sa->tkey.proto = p->key.proto;
 	sa->tkey.reqid = p->reqid;
-	sa->larval_expires = jiffies + (timeout ?: NIPSEC_LARVAL_TIMEOUT) * HZ;
+	sa->larval_expires = jiffies +
+			     (unsigned long)(timeout ?: NIPSEC_LARVAL_TIMEOUT) * HZ;
 
 	range = spi_max - spi_min;
 	err = nipsec_spi_reserve(nn, sa, spi_min, range);
@@ -693,6 +723,8 @@ int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 	sa->gen = ++nn->sa_gen;
 	list_add_tail(&sa->list, &nn->sa_list);
 	nn->sa_count++;
+	set_bit(NIPSEC_SA_LARVAL_COUNTED, &sa->flags);
+	nn->larval_count++;
 	nipsec_sa_update_timed(nn, sa);
 	p->key.spi = sa->key.spi;
 	return 0;

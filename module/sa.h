@@ -23,6 +23,7 @@ struct nipsec_sa_params {
 	u8 encap_type;
 	__be16 encap_sport, encap_dport;
 	union nipsec_addr encap_oa;
+	bool encap_rebind;
 	bool has_seq;
 	u64 seq;
 };
@@ -47,8 +48,8 @@ void nipsec_sa_visit_out(struct nipsec_net *nn,
 int nipsec_encap_init_sa(struct nipsec_sa *sa,
 			 const struct nipsec_sa_params *p);
 void nipsec_encap_free_sa(struct nipsec_sa *sa);
-int nipsec_encap_update_ports(struct nipsec_sa *sa, __be16 sport,
-			      __be16 dport);
+int nipsec_encap_update(struct nipsec_sa *sa,
+			const struct nipsec_sa_params *p);
 void nipsec_sa_usage(const struct nipsec_sa *sa, u64 *bytes, u64 *packets);
 
 #endif /* _NIPSEC_SA_H */

@@ -192,6 +192,7 @@ static struct nla_policy encap_policy[NIPSEC_A_ENCAP_MAX + 1] = {
 	[NIPSEC_A_ENCAP_DPORT] = U16,
 	[NIPSEC_A_ENCAP_OA_V4] = U32,
 	[NIPSEC_A_ENCAP_OA_V6] = IN6,
+	[NIPSEC_A_ENCAP_REBIND] = { .type = NLA_FLAG },
 };
 
 static struct nla_policy tmpl_policy[NIPSEC_A_TMPL_MAX + 1] = {
@@ -420,6 +421,8 @@ static int put_encap(struct nl_msg *msg, const struct nipsec_encap_cfg *e)
 	err |= nla_put_u16(msg, NIPSEC_A_ENCAP_SPORT, htons(e->sport));
 	err |= nla_put_u16(msg, NIPSEC_A_ENCAP_DPORT, htons(e->dport));
 	err |= put_addr(msg, &e->oa, NIPSEC_A_ENCAP_OA_V4, NIPSEC_A_ENCAP_OA_V6);
+	if (e->rebind)
+		err |= nla_put_flag(msg, NIPSEC_A_ENCAP_REBIND);
 	if (err)
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -519,6 +522,7 @@ static int parse_encap(struct nlattr *nest, struct nipsec_encap_cfg *e)
 	if (tb[NIPSEC_A_ENCAP_DPORT])
 		e->dport = ntohs(nla_get_u16(tb[NIPSEC_A_ENCAP_DPORT]));
 	get_addr(tb, NIPSEC_A_ENCAP_OA_V4, NIPSEC_A_ENCAP_OA_V6, &e->oa);
+	e->rebind = !!tb[NIPSEC_A_ENCAP_REBIND];
 	return 0;
 }
 

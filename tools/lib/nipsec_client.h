@@ -88,6 +88,7 @@ struct nipsec_encap_cfg {
 	uint8_t type;			/* NIPSEC_ENCAP_ESPINUDP */
 	uint16_t sport, dport;		/* host byte order */
 	struct nipsec_addr oa;		/* family 0: none */
+	bool rebind;			/* kernel follows NAT rebinding */
 };
 
 /*

@@ -35,7 +35,7 @@ static const char usage_text[] =
 "               [type N] [code N]]\n"
 "          [limit time-soft S|time-hard S|time-use-soft S|time-use-hard S|\n"
 "                 byte-soft N|byte-hard N|packet-soft N|packet-hard N ...]\n"
-"          [encap espinudp SPORT DPORT OADDR] [replay-oseq N]\n"
+"          [encap espinudp SPORT DPORT OADDR [rebind]] [replay-oseq N]\n"
 "  nipsec sa del|get [src ADDR] dst ADDR proto esp|ah spi SPI\n"
 "  nipsec sa list [src ADDR] [dst ADDR] [proto esp|ah] [spi SPI] [reqid N]\n"
 "  nipsec sa flush [proto esp|ah]\n"

@@ -53,6 +53,7 @@ const struct name_val limits[] = {
 	{ "packets", NIPSEC_LIMIT_PACKETS },
 	{ "add-time", NIPSEC_LIMIT_ADD_TIME },
 	{ "use-time", NIPSEC_LIMIT_USE_TIME },
+	{ "seq", NIPSEC_LIMIT_SEQ },
 	{ NULL, 0 }
 };
 

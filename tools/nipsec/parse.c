@@ -677,6 +677,11 @@ static int sa_encap(struct ps *p, const char *kw)
 	if ((e->oa.family == AF_INET && !e->oa.u.v4.s_addr) ||
 	    (e->oa.family == AF_INET6 && IN6_IS_ADDR_UNSPECIFIED(&e->oa.u.v6)))
 		e->oa.family = 0;
+	/* nipsec's own word: follow NAT rebinding in the kernel */
+	if (peek(p) && !strcmp(peek(p), "rebind")) {
+		p->i++;
+		e->rebind = true;
+	}
 	return 0;
 }
 

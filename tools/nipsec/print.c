@@ -266,9 +266,10 @@ static void sa_text(FILE *f, const struct nipsec_sa *sa, bool stats)
 			fprintf(f, "\tauth %s\n", c->auth.name);
 	}
 	if (c->has_encap)
-		fprintf(f, "\tencap type espinudp sport %u dport %u addr %s\n",
+		fprintf(f, "\tencap type espinudp sport %u dport %u addr %s%s\n",
 			c->encap.sport, c->encap.dport,
-			addr_str(&c->encap.oa, a, sizeof(a)));
+			addr_str(&c->encap.oa, a, sizeof(a)),
+			c->encap.rebind ? " rebind" : "");
 	if (c->has_sel) {
 		fputs("\tsel ", f);
 		sel_text(f, &c->sel);
@@ -329,6 +330,7 @@ static void sa_fields_json(struct json *j, const struct nipsec_sa *sa)
 		json_u64(j, "dport", c->encap.dport);
 		if (c->encap.oa.family)
 			json_str(j, "oa", addr_str(&c->encap.oa, a, sizeof(a)));
+		json_bool(j, "rebind", c->encap.rebind);
 		json_obj_end(j);
 	}
 	if (sa->has_state)

@@ -479,6 +479,12 @@ METHOD(kernel_ipsec_t, add_sa, status_t, private_kernel_nipsec_ipsec_t *this,
 		c.encap.type = NIPSEC_ENCAP_ESPINUDP;
 		c.encap.sport = id->src->get_port(id->src);
 		c.encap.dport = id->dst->get_port(id->dst);
+		/*
+		 * charon answers a mapping event with update_sa(), which can
+		 * move ports but not addresses here (see update_sa): let the
+		 * kernel follow a rebinding, on packets newer than any seen.
+		 */
+		c.encap.rebind = TRUE;
 	}
 
 	this->lock->lock(this->lock);
