@@ -25,23 +25,94 @@ check=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# ynl-gen validates a spec against ../genetlink.yaml beside its folder.
-# Kernels before 6.14 lack uns-admin-perm in that schema although the
-# generator and genetlink support it: extend the enum in our private copy.
-# ynl-gen also names the spec relative to the tree holding MAINTAINERS.
+# ynl-gen validates a spec against ../<protocol>.yaml beside its folder:
+# give it the kernel's own schema, unmodified (the spec must validate as
+# it is; the 6.12 schema admits uns-admin-perm under genetlink-legacy
+# only, hence our protocol). ynl-gen also names the spec relative to the
+# tree holding MAINTAINERS.
 mkdir -p "$tmp/uapi" "$tmp/out/uapi/linux" "$tmp/out/module" "$tmp/out/Documentation"
-sed 's/enum: \[ admin-perm \]/enum: [ admin-perm, uns-admin-perm ]/' \
-	"$ksrc/Documentation/netlink/genetlink.yaml" > "$tmp/genetlink.yaml"
+proto=$(sed -n 's/^protocol: *//p' "$top/uapi/nipsec.yaml")
+cp "$ksrc/Documentation/netlink/$proto.yaml" "$tmp/$proto.yaml"
 touch "$tmp/MAINTAINERS"
 cp "$top/uapi/nipsec.yaml" "$tmp/uapi/nipsec.yaml"
+spec="$tmp/uapi/nipsec.yaml"
+
+# Validate explicitly too, so a missing python3-jsonschema is an error
+# here rather than a silent skip.
+python3 - "$spec" "$tmp/$proto.yaml" <<'PY'
+import sys
+import jsonschema
+import yaml
+with open(sys.argv[1]) as f:
+    spec = yaml.safe_load(f)
+with open(sys.argv[2]) as f:
+    schema = yaml.safe_load(f)
+try:
+    jsonschema.validate(spec, schema)
+except jsonschema.ValidationError as e:
+    sys.exit('regen: uapi/nipsec.yaml does not validate against %s: %s'
+             % (sys.argv[2].rsplit('/', 1)[1], e.message))
+PY
+
+# Two departures from 6.12's ynl-gen, both deterministic:
+# - it emits the genl_family (and keeps the op table static) only for
+#   protocol genetlink; a genetlink-legacy family with the default split
+#   policy is generated the same way (what newer schemas allow as plain
+#   genetlink);
+# - it ignores the flags of multicast groups: a group flagged admin-perm
+#   gets .flags = GENL_MCAST_CAP_NET_ADMIN (checked against the
+#   namespace's user namespace, as uns-admin-perm ops are).
+cat >"$tmp/ynl-gen.py" <<'PY'
+import importlib.util
+import sys
+import yaml
+
+gen, spec, out = sys.argv[1], sys.argv[2], sys.argv[-1]
+sys.path.insert(0, gen.rsplit('/', 1)[0])
+sys.argv = ['ynl-gen-c.py'] + sys.argv[3:]
+mod_spec = importlib.util.spec_from_file_location('ynl_gen_c', gen)
+ygc = importlib.util.module_from_spec(mod_spec)
+mod_spec.loader.exec_module(ygc)
+ygc.kernel_can_gen_family_struct = \
+    lambda family: family.proto in ('genetlink', 'genetlink-legacy') and \
+    family.kernel_policy == 'split'
+ygc.main()
+
+if '--source' in sys.argv and '--mode' in sys.argv and \
+        sys.argv[sys.argv.index('--mode') + 1] == 'kernel':
+    with open(spec) as f:
+        y = yaml.safe_load(f)
+    with open(out) as f:
+        text = f.read()
+    ident = y['name'].replace('-', '_').upper()
+    for grp in y.get('mcast-groups', {}).get('list', []):
+        flags = grp.get('flags', [])
+        if not flags:
+            continue
+        if flags != ['admin-perm']:
+            sys.exit('regen: mcast group flags %s not supported' % flags)
+        gid = '%s_NLGRP_%s' % (ident, grp['name'].replace('-', '_').upper())
+        old = '[%s] = { "%s", },' % (gid, grp['name'])
+        new = ('[%s] = { .name = "%s", .flags = GENL_MCAST_CAP_NET_ADMIN, },'
+               % (gid, grp['name']))
+        if text.count(old) != 1:
+            sys.exit('regen: group %s not found in the generated source' % gid)
+        text = text.replace(old, new)
+    with open(out, 'w') as f:
+        f.write(text)
+PY
 
 gen="$ksrc/tools/net/ynl/ynl-gen-c.py"
-spec="$tmp/uapi/nipsec.yaml"
-python3 "$gen" --mode uapi --header --spec "$spec" -o "$tmp/out/uapi/linux/nipsec.h"
-python3 "$gen" --mode kernel --header --spec "$spec" -o "$tmp/out/module/netlink-gen.h"
-python3 "$gen" --mode kernel --source --spec "$spec" -o "$tmp/out/module/netlink-gen.c"
+# ygen OUT ARGS... - ynl-gen-c.py ARGS on the spec, through the above
+ygen() {
+	local out=$1
+	shift
+	python3 "$tmp/ynl-gen.py" "$gen" "$spec" "$@" --spec "$spec" -o "$out"
+}
+ygen "$tmp/out/uapi/linux/nipsec.h" --mode uapi --header
+ygen "$tmp/out/module/netlink-gen.h" --mode kernel --header
+ygen "$tmp/out/module/netlink-gen.c" --mode kernel --source
 python3 "$ksrc/tools/net/ynl/ynl-gen-rst.py" -i "$spec" -o "$tmp/out/Documentation/netlink-spec.rst"
-
 stale=0
 for f in uapi/linux/nipsec.h module/netlink-gen.h module/netlink-gen.c Documentation/netlink-spec.rst; do
 	if ! cmp -s "$tmp/out/$f" "$top/$f"; then

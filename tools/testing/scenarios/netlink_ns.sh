@@ -93,9 +93,7 @@ if command -v setpriv >/dev/null; then
 fi
 check "refused requests changed nothing" bash -c \
 	"ip netns exec iso-a '$NIPSEC' -j sa list | jq -e 'length == 1' && ip netns exec iso-a '$NIPSEC' -j policy list | jq -e 'length == 2'"
-# the events group is joined through the family: no capability, no events?
-# (genetlink multicast groups without GENL_MCAST_CAP_* flags are open;
-# the spec gives none, so listening is not restricted: not asserted.)
+# joining the events group needs CAP_NET_ADMIN too: netlink_priv.sh
 
 # Root of its own user namespace, but the netns belongs to init's: refused.
 refused_eperm "own user ns, a's netns: sa list refused" \

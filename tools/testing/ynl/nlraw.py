@@ -10,11 +10,27 @@ uapi/nipsec.yaml, so the tests name them as the spec does.
   nlraw.py [--spec FILE] fuzz N SEED        N random requests, summary
   nlraw.py [--spec FILE] raw HEX            arbitrary bytes after the genl
                                             header of a sa-get request
+  nlraw.py [--spec FILE] ops                the spec's requests, one
+                                            "NAME do|dump" a line
+  nlraw.py [--spec FILE] each              every request of the spec (each
+                                            op's do and dump) without
+                                            attributes: "NAME do|dump ANSWER"
+  nlraw.py [--spec FILE] subscribe GROUP SECS
+                                            join a multicast group, then
+                                            count the events for SECS
 
 ATTR is TYPE:KIND:VALUE at the top level of the command's attribute set,
 with TYPE a spec attribute name or a number and KIND one of u8, u16, u32,
 u64, be32, str, strz, hex, nest (VALUE a ';'-separated list of inner
 ATTRs in the nested set, use the set name as TYPE prefix: sel/src-prefix).
+
+--show NAME,... appends "NAME=VALUE" for those top-level u32 attributes
+of each reply (e.g. --show id for policy-new).
+
+subscribe prints "join=ok" or "join=errno=NAME" (the join is refused with
+EPERM without CAP_NET_ADMIN over the namespace's user namespace), then,
+having joined or not, one "event CMD-NAME" line per event as it comes and
+"events=N" at the end (not when killed: count the event lines).
 
 The answer is one line: "errno=NAME extack=TEXT [offset=N]" or "ok" (and
 for a reply, "reply CMD LEN"). Exit status 0 unless the socket failed.
@@ -26,6 +42,7 @@ import random
 import socket
 import struct
 import sys
+import time
 
 NETLINK_GENERIC = 16
 GENL_ID_CTRL = 0x10
@@ -44,6 +61,13 @@ NLM_F_ACK_TLVS = 0x200
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_OFFS = 2
 NLA_F_NESTED = 0x8000
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME = 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+NETLINK_ADD_MEMBERSHIP = 1
+OPDEFS = {}
+MCGRPS = []
+SHOW = {}
 
 
 def load_spec(path):
@@ -68,7 +92,9 @@ def load_spec(path):
     for o in spec['operations']['list']:
         val = o.get('value', val)
         ops[o['name']] = (val, o.get('attribute-set'))
+        OPDEFS[o['name']] = o
         val += 1
+    MCGRPS[:] = [g['name'] for g in spec.get('mcast-groups', {}).get('list', [])]
     return sets, ops
 
 
@@ -85,6 +111,7 @@ class Genl:
         self.sk.bind((0, 0))
         self.sk.settimeout(10)
         self.seq = 0
+        self.mcast = {}
 
     def send(self, family, cmd, payload, flags=NLM_F_REQUEST | NLM_F_ACK,
              version=1):
@@ -130,10 +157,37 @@ class Genl:
                     break
                 if at == CTRL_ATTR_FAMILY_ID:
                     fid = struct.unpack_from('H', msg, off + 4)[0]
+                elif at & 0x7fff == CTRL_ATTR_MCAST_GROUPS:
+                    self.mcast.update(parse_groups(msg[off + 4:off + ln]))
                 off += (ln + 3) & ~3
         if fid is None:
             raise OSError(errno.ENOENT, 'family ' + name)
         return fid
+
+
+def attrs(data):
+    """(type, payload) of the attributes in data."""
+    off = 0
+    while off + 4 <= len(data):
+        ln, at = struct.unpack_from('HH', data, off)
+        if ln < 4:
+            break
+        yield at & 0x3fff, data[off + 4:off + ln]
+        off += (ln + 3) & ~3
+
+
+def parse_groups(data):
+    groups = {}
+    for _, grp in attrs(data):
+        name = gid = None
+        for at, val in attrs(grp):
+            if at == CTRL_ATTR_MCAST_GRP_NAME:
+                name = val.rstrip(b'\0').decode()
+            elif at == CTRL_ATTR_MCAST_GRP_ID:
+                gid = struct.unpack('I', val[:4])[0]
+        if name is not None:
+            groups[name] = gid
+    return groups
 
 
 def describe(answers):
@@ -162,7 +216,11 @@ def describe(answers):
         elif typ == NLMSG_DONE:
             parts.append('done')
         else:
-            parts.append('reply %d %d' % (msg[16], len(msg)))
+            text = 'reply %d %d' % (msg[16], len(msg))
+            for at, val in attrs(msg[20:]):
+                if at in SHOW and len(val) >= 4:
+                    text += ' %s=%d' % (SHOW[at], struct.unpack('I', val[:4])[0])
+            parts.append(text)
     return ' | '.join(parts)
 
 
@@ -206,10 +264,17 @@ def main():
     ap.add_argument('--spec', default=os.path.join(here, '../../../uapi/nipsec.yaml'))
     ap.add_argument('--dump', action='store_true', help='send as a dump request')
     ap.add_argument('--version', type=int, default=1)
+    ap.add_argument('--show', default='', help='u32 reply attributes to print')
     ap.add_argument('what')
     ap.add_argument('args', nargs='*')
     a = ap.parse_args()
     sets, ops = load_spec(a.spec)
+    if a.what == 'ops':
+        for name, o in OPDEFS.items():
+            for mode in ('do', 'dump'):
+                if mode in o:
+                    print(name, mode)
+        return
     g = Genl()
     fam = g.family('nipsec')
     flags = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if a.dump else 0)
@@ -220,9 +285,45 @@ def main():
             cmd, aset = int(cmdname), 'sa'
         else:
             cmd, aset = ops[cmdname]
+        for name in filter(None, a.show.split(',')):
+            SHOW[sets[aset][name][0]] = name
         payload = b''.join(encode_attr(sets, aset, x) for x in a.args[1:])
         g.send(fam, cmd, payload, flags, a.version)
         print(describe(g.answers()))
+    elif a.what == 'each':
+        for name, o in OPDEFS.items():
+            for mode in ('do', 'dump'):
+                if mode in o:
+                    fl = NLM_F_REQUEST | NLM_F_ACK | (NLM_F_DUMP if mode == 'dump' else 0)
+                    g.send(fam, ops[name][0], b'', fl, a.version)
+                    print(name, mode, describe(g.answers()), flush=True)
+    elif a.what == 'subscribe':
+        grp, secs = a.args[0], float(a.args[1])
+        try:
+            g.sk.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, g.mcast[grp])
+            print('join=ok', flush=True)
+        except OSError as e:
+            print('join=errno=' + errno.errorcode.get(e.errno, str(e.errno)),
+                  flush=True)
+        names = {v[0]: k for k, v in ops.items()}
+        seen = []
+        end = time.monotonic() + secs
+        while time.monotonic() < end:
+            g.sk.settimeout(max(0.01, end - time.monotonic()))
+            try:
+                data = g.sk.recv(1 << 16)
+            except socket.timeout:
+                break
+            off = 0
+            while off + 20 <= len(data):
+                ln, typ = struct.unpack_from('IH', data, off)
+                if ln < 16:
+                    break
+                if typ == fam:
+                    seen.append(names.get(data[off + 16], str(data[off + 16])))
+                    print('event', seen[-1], flush=True)
+                off += (ln + 3) & ~3
+        print('events=%d' % len(seen))
     elif a.what == 'raw':
         g.send(fam, ops['sa-get'][0], bytes.fromhex(a.args[0]), flags)
         print(describe(g.answers()))
