@@ -38,12 +38,13 @@ KEY=aead-key:hex:5ec7e75eed0fc0ffee0ddba11deadbeea5a5a5a5
 # sa_churn FIRST N - sa-new then sa-del of N SPIs from FIRST, as root, in
 # the caller's namespace (each sa-del sends an sa-del-ntf)
 sa_churn() {
-	local i spi
-	for ((i = 0; i < $2; i++)); do
+	local i spi out
+	out=$(for ((i = 0; i < $2; i++)); do
 		spi=spi:u32:$(($1 + i))
-		R send sa-new "$spi" $P $S $D "$ALG" $KEY | grep -qx ok || return 1
-		R send sa-del "$spi" $P $D | grep -qx ok || return 1
-	done
+		echo "sa-new $spi $P $S $D '$ALG' $KEY"
+		echo "sa-del $spi $P $D"
+	done | R batch)
+	[[ $(grep -cx ok <<<"$out") == $(($2 * 2)) ]] || { echo "$out"; return 1; }
 }
 on_exit R send sa-flush
 
@@ -87,8 +88,9 @@ while read -r op mode out; do
 		fail "nobody: $op ($mode) refused with EPERM" "got: $out"
 	fi
 done < <(N each 2>&1)
-((nops == $(R ops | wc -l) && nops >= 13)) && ok "that is all the spec's $nops requests" ||
-	fail "all the spec's requests tried ($nops of $(R ops | wc -l))"
+nspec=$(R ops | wc -l)
+((nops == nspec && nops >= 13)) && ok "that is all the spec's $nops requests" ||
+	fail "all the spec's requests tried ($nops of $nspec)"
 out=$(N send sa-new spi:u32:0x5201 $P $S $D "$ALG" $KEY 2>&1) || true
 [[ $out == errno=EPERM* ]] && ok "nobody: a complete sa-new refused" || fail "nobody: a complete sa-new refused" "$out"
 check "root: the initial namespace's SA is untouched" \
@@ -102,14 +104,22 @@ set -u
 R() { python3 '$NLRAW' "\$@"; }
 python3 "$NLRAW" subscribe events 120 >'$tmp/uns.ev' 2>&1 &
 l=\$!
-for i in \$(seq 100); do grep -q '^join=' '$tmp/uns.ev' && break; sleep 0.1; done
-echo "sa-new: \$(R send sa-new spi:u32:0x5300 $P $S $D '$ALG' $KEY)"
-echo "dump: \$(R --dump send sa-get)"
-echo "get-init: \$(R send sa-get spi:u32:0x5200 $P $D)"
-echo "sa-del: \$(R send sa-del spi:u32:0x5300 $P $D)"
-echo "policy-new: \$(R --show id send policy-new dir:u8:1 action:u8:2)"
-echo "flush: \$(R send sa-flush) \$(R send policy-flush)"
-for i in \$(seq 50); do grep -q '^event' '$tmp/uns.ev' && break; sleep 0.1; done
+for i in \$(seq 300); do grep -q '^join=' '$tmp/uns.ev' && break; sleep 0.1; done
+R batch <<'LINES' >'$tmp/uns.answers'
+sa-new spi:u32:0x5300 $P $S $D '$ALG' $KEY
+--dump sa-get
+sa-get spi:u32:0x5200 $P $D
+sa-del spi:u32:0x5300 $P $D
+--show id policy-new dir:u8:1 action:u8:2
+sa-flush
+policy-flush
+LINES
+i=0
+for k in sa-new dump get-init sa-del policy-new flush1 flush2; do
+	i=\$((i + 1))
+	echo "\$k: \$(sed -n "\${i}p" '$tmp/uns.answers')"
+done
+for i in \$(seq 100); do grep -q '^event' '$tmp/uns.ev' && break; sleep 0.1; done
 sleep 0.5
 kill \$l
 wait
@@ -126,7 +136,7 @@ if "${NOBODY[@]}" unshare -Urn bash "$tmp/userns.sh" >"$tmp/uns.out" 2>&1; then
 	[[ $(u get-init) == errno=ENOENT* ]] &&
 		ok "unshare -Urn: the initial namespace's SA is not found" ||
 		fail "unshare -Urn: the initial namespace's SA is not found" "$(u get-init)"
-	[[ $(u sa-del) == ok && $(u policy-new) == "reply "*"id="* && $(u flush) == "ok ok" ]] &&
+	[[ $(u sa-del) == ok && $(u policy-new) == "reply "*"id="* && $(u flush1) == ok && $(u flush2) == ok ]] &&
 		ok "unshare -Urn: sa-del, policy-new, flushes" ||
 		fail "unshare -Urn: sa-del, policy-new, flushes" "$(cat "$tmp/uns.out")"
 	grep -qx join=ok "$tmp/uns.ev" && grep -qx 'event sa-del-ntf' "$tmp/uns.ev" &&
