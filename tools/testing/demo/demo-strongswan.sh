@@ -97,7 +97,8 @@ esp_only b "$RESULTS/demo-strongswan.pcap" || die "something left in the clear"
 read -r spi k < <(xfrm_key b 192.0.2.1 192.0.2.2)
 [[ -n ${k:-} ]] || die "no XFRM SA 192.0.2.1 -> 192.0.2.2 on B"
 spi=$(printf '0x%08x' "$spi")
-esp_decrypt b "$RESULTS/demo-strongswan.pcap" 192.0.2.1 192.0.2.2 "$spi" "$k" ||
+ESP_KEY_ORIGIN="charon negotiated it; B's XFRM shows it" \
+	esp_decrypt b "$RESULTS/demo-strongswan.pcap" 192.0.2.1 192.0.2.2 "$spi" "$k" ||
 	die "tshark did not decrypt the first ESP packet with a good ICV"
 ip netns exec b iperf3 -s -1 -D >/dev/null 2>&1
 sleep 0.5
