@@ -240,6 +240,11 @@ vm() {
 	if [[ -n ${VM_ENV:-} ]]; then
 		printf '%s\n' "$VM_ENV" >>"$res/run.env"
 	fi
+	# the packet fuzzer's slice corpus: made here at native speed, once
+	if [[ " $scen " == *" fuzz_packets "* ]]; then
+		"$SRC/tools/testing/fuzz/corpus.sh" slice "$flavor" >/dev/null ||
+			log "fuzz corpus not made on the host: the guest makes it"
+	fi
 	"$VM/mkinitramfs.sh" "$BUILD/$flavor/initrd.gz" ${KVER:+"$KVER"}
 	local a rc=0 start
 	a=$(accel)
@@ -714,8 +719,22 @@ cmd_sparse() {
 	echo "sparse: clean"
 }
 
+# fuzz - the full packet fuzzer run (make fuzz): a corpus of FUZZ_PACKETS
+# (1000000) packets from FUZZ_SEED (1) made here, replayed in one debug VM
+# (KERNEL=); FUZZ_SKIP=class,... leaves classes out.  tools/testing/fuzz/
+cmd_fuzz() {
+	local dir
+	log "fuzz: making the corpus (${FUZZ_PACKETS:-1000000} packets, seed ${FUZZ_SEED:-1})"
+	dir=$("$SRC/tools/testing/fuzz/corpus.sh" "${FUZZ_SEED:-1}" \
+		"${FUZZ_PACKETS:-1000000}" "${FUZZ_NEST_MAX:-60}") || exit 1
+	NIPSEC_CMDLINE="${NIPSEC_CMDLINE:-} nipsec_fuzz_corpus=$dir${FUZZ_SKIP:+ nipsec_fuzz_skip=$FUZZ_SKIP}" \
+		NIPSEC_VM_TIMEOUT=${NIPSEC_VM_TIMEOUT:-15000} KUNIT=0 \
+		cmd_vmtest fuzz_full "${1:-debug}"
+}
+
 case ${1:-} in
 check) cmd_check ;;
+fuzz) cmd_fuzz "${2:-debug}" ;;
 build) shift; cmd_build "$@" ;;
 sparse) cmd_sparse ;;
 vmtest) cmd_vmtest "${2:?scenario name(s)}" "${3:-stock}" ;;
