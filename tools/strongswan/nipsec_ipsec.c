@@ -374,6 +374,9 @@ METHOD(kernel_ipsec_t, get_features, kernel_feature_t,
 	return 0;
 }
 
+/* nipsec's limit for an spi-alloc reservation, in seconds */
+#define NIPSEC_LARVAL_MAX_TIMEOUT 86400
+
 METHOD(kernel_ipsec_t, get_spi, status_t, private_kernel_nipsec_ipsec_t *this,
        host_t *src, host_t *dst, uint8_t protocol, uint32_t *spi)
 {
@@ -390,6 +393,9 @@ METHOD(kernel_ipsec_t, get_spi, status_t, private_kernel_nipsec_ipsec_t *this,
 	uint32_t got;
 	int err;
 
+	/* the module refuses more than a day (charon may ask for more) */
+	if (req.timeout > NIPSEC_LARVAL_MAX_TIMEOUT)
+		req.timeout = NIPSEC_LARVAL_MAX_TIMEOUT;
 	if (!host2addr(src, &req.src) || !host2addr(dst, &req.dst))
 		return FAILED;
 	this->lock->lock(this->lock);
