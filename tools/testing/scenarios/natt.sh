@@ -226,6 +226,48 @@ if (($(esp_stat a mappings) == maps)); then ok "forged packet: no mapping"; else
 sport=$(NIP -n a -j sa get dst "${ESP_O4[1]}" proto esp spi 0x5102 | jq '.encap.sport')
 if [[ $sport == 4500 ]]; then ok "forged packet: the SA's peer port is still 4500"; else
 	fail "forged packet: the SA's peer port is still 4500" "sport $sport"; fi
+# An authentic, fresh packet from a new port (an on-path attacker who
+# re-sends a captured one, or a NAT that rebinds): by default the SA
+# stays and the IKE daemon is told (RFC 7296 2.23; XFRM only reports too).
+HOSTILE="/usr/bin/python3 $SRC/tools/testing/scenarios/hostile.py"
+mac_a=$(ip -n a -j link show eth0 | jq -r '.[0].address')
+# fresh SEQ PORT - an authentic ESP-in-UDP packet of SA 0x5102 (scapy)
+fresh() {
+	ns_exec b $HOSTILE esp eth0 --dmac "$mac_a" --src "${ESP_O4[2]}" \
+		--dst "${ESP_O4[1]}" --spi 0x5102 --key "${K2#0x}" --seq "$1" \
+		--sport "$2" --dport 4500 >/dev/null
+}
+peer_port() { NIP -n a -j sa get dst "${ESP_O4[1]}" proto esp spi 0x5102 | jq '.encap.sport'; }
+# numbers just above what XFRM has sent, so its own packets stay in the window
+top=$(NIP -n a -j sa get dst "${ESP_O4[1]}" proto esp spi 0x5102 | jq '.["seq-in"]')
+maps=$(esp_stat a mappings)
+check "authentic packet (seq $((top + 3))) from port 4700, SA without rebind" fresh $((top + 3)) 4700
+if wait_for -t 5 above a mappings "$maps"; then ok "report only: the mapping is counted"; else
+	fail "report only: the mapping is counted"; fi
+if [[ $(peer_port) == 4500 ]]; then ok "report only: the SA's peer port stays 4500"; else
+	fail "report only: the SA's peer port stays 4500" "sport $(peer_port)"; fi
+check "sa update: the SA may follow rebindings (rebind)" NIP -n a sa update \
+	src "${ESP_O4[2]}" dst "${ESP_O4[1]}" proto esp spi 0x5102 \
+	encap espinudp 4500 4500 0.0.0.0 rebind
+if NIP -n a -j sa get dst "${ESP_O4[1]}" proto esp spi 0x5102 | jq -e '.encap.rebind' >/dev/null; then
+	ok "sa get shows rebind"; else fail "sa get shows rebind"; fi
+check "an older in-window packet (seq $((top + 1))) from port 4700" fresh $((top + 1)) 4700
+sleep 1	# nothing to wait for: the SA must not move
+if [[ $(peer_port) == 4500 ]]; then ok "rebind: an older packet moves nothing"; else
+	fail "rebind: an older packet moves nothing" "sport $(peer_port)"; fi
+check "a newer packet (seq $((top + 4))) from port 4700" fresh $((top + 4)) 4700
+if wait_for -t 5 bash -c "[[ \$('$NIPSEC' -n a -j sa get dst '${ESP_O4[1]}' proto esp spi 0x5102 | jq '.encap.sport') == 4700 ]]"; then
+	ok "rebind: the newest packet moves the SA to port 4700"
+else
+	fail "rebind: the newest packet moves the SA to port 4700" "sport $(peer_port)"
+fi
+check_not "sa update: a NAT-OA of another family is refused" NIP -n a sa update \
+	src "${ESP_O4[2]}" dst "${ESP_O4[1]}" proto esp spi 0x5102 \
+	encap espinudp 4500 4500 2001:db8::9
+# XFRM's packets from 4500: the first ones are in the window but not the
+# newest (nothing moves), then one newer than top + 4 moves the SA back
+check "traffic still flows (XFRM -> nipsec moves the SA back)" \
+	wait_for -t 20 esp_ping b "${ESP_I4[1]}"
 check "traffic still flows" esp_ping a "${ESP_I4[2]}"
 esp_flush a b
 ip netns del a
@@ -311,9 +353,9 @@ nat_tunnel() {
 	ip -n l xfrm policy add src 10.9.2.1/32 dst 10.9.1.1/32 dir in \
 		tmpl src 198.51.100.2 dst 10.0.1.2 proto esp mode tunnel reqid 7 &&
 	NIP -n r sa add src 198.51.100.1 dst 198.51.100.2 proto esp spi 0x7001 \
-		mode tunnel reqid 7 aead "$GCM" "$K1" 128 "${e[@]}" &&
+		mode tunnel reqid 7 aead "$GCM" "$K1" 128 "${e[@]}" rebind &&
 	NIP -n r sa add src 198.51.100.2 dst 198.51.100.1 proto esp spi 0x7002 \
-		mode tunnel reqid 7 aead "$GCM" "$K2" 128 "${e[@]}" &&
+		mode tunnel reqid 7 aead "$GCM" "$K2" 128 "${e[@]}" rebind &&
 	NIP -n r policy add src 10.9.2.1/32 dst 10.9.1.1/32 dir out \
 		tmpl src 198.51.100.2 dst 198.51.100.1 proto esp mode tunnel reqid 7 &&
 	NIP -n r policy add src 10.9.1.1/32 dst 10.9.2.1/32 dir in \

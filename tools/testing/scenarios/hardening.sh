@@ -1,0 +1,299 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kernels: stock debug
+# timeout: 600
+#
+# What an attacker sends, and what must hold (Documentation/security.rst).
+# Packets are built by scapy (hostile.py), an ESP/AH implementation of its
+# own, with the SA's keys: valid ICVs over hostile structure.
+#
+#  1. Nesting: ESP and AH for the same SAs, nested up to 40 times (each
+#     layer fresh and authentic), transport and tunnel, IPv4 and IPv6:
+#     XFRM's depth (6) passes, one more is dropped as drop-depth, and the
+#     kernel survives (it overflowed its stack before).
+#  2. A transport SA without a selector only takes its own addresses.
+#  3. Per-namespace limits on policies, SAs and larval SAs.
+#  4. A gateway pair: forwarded fragments of a flow that only a
+#     port-selective policy protects never leave in clear, and the
+#     "fragmentation needed" a gateway sends about decrypted traffic goes
+#     back through the tunnel (never in clear), and reaches the sender.
+set -euo pipefail
+. "$SRC/tools/testing/lib.sh"
+. "$SRC/tools/testing/scenarios/esp_common.inc"
+
+require jq tcpdump ping
+nipsec_loaded || load_nipsec
+HOSTILE="/usr/bin/python3 $SRC/tools/testing/scenarios/hostile.py"
+GCM='rfc4106(gcm(aes))'
+PARAMS=/sys/module/nipsec/parameters
+
+# snmp NS PROTO FIELD - a counter of /proc/net/snmp (snmp6 for Icmp6)
+snmp() {
+	if [[ $2 == Icmp6 ]]; then
+		ip netns exec "$1" awk -v f="$2$3" '$1 == f { print $2 }' /proc/net/snmp6
+	else
+		ip netns exec "$1" awk -v p="$2:" -v f="$3" \
+			'$1 == p { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 }
+			 else print $(c[f]) }' /proc/net/snmp
+	fi
+}
+# snmp_above NS PROTO FIELD N / stat_above NS COUNTER N / stat_is NS COUNTER N
+snmp_above() { (($(snmp "$1" "$2" "$3") > $4)); }
+stat_above() { (($(esp_stat "$1" "$2") > $3)); }
+stat_is() { (($(esp_stat "$1" "$2") == $3)); }
+
+# ------------------------------------------------------------ 1. nesting
+
+ns_new a
+ns_new b
+ns_link a eth0 b eth0
+ip -n a link set eth0 mtu 9000
+ip -n b link set eth0 mtu 9000
+ns_addr a eth0 192.0.2.1/24
+ns_addr a eth0 192.0.2.11/24
+ns_addr b eth0 192.0.2.2/24
+ns_addr b eth0 192.0.2.3/24
+ns_addr a eth0 2001:db8::1/64
+ns_addr b eth0 2001:db8::2/64
+mac_a=$(ip -n a -j link show eth0 | jq -r '.[0].address')
+K=$(esp_hex 36) AK=$(esp_hex 20)
+
+# v4 transport, ESP and AH alternating: after an AH layer ESP follows, and
+# the other way round; the innermost layer is ESP, the packet ICMP.
+nest_sas() {
+	NIP -n a sa add src 192.0.2.2 dst 192.0.2.1 proto esp spi 0x100 \
+		mode transport reqid 1 replay-window 1024 aead "$GCM" "0x$K" 128 &&
+	NIP -n a sa add src 192.0.2.2 dst 192.0.2.1 proto ah spi 0x200 \
+		mode transport reqid 1 replay-window 1024 \
+		auth-trunc 'hmac(sha1)' "0x$AK" 96 &&
+	NIP -n a policy add src 192.0.2.2/32 dst 192.0.2.1/32 proto esp dir in \
+		tmpl proto ah mode transport reqid 1 &&
+	NIP -n a policy add src 192.0.2.2/32 dst 192.0.2.1/32 proto ah dir in \
+		tmpl proto esp mode transport reqid 1 &&
+	NIP -n a policy add src 192.0.2.2/32 dst 192.0.2.1/32 proto icmp dir in \
+		tmpl proto esp mode transport reqid 1 &&
+	# v6 transport, ESP only
+	NIP -n a sa add src 2001:db8::2 dst 2001:db8::1 proto esp spi 0x101 \
+		mode transport reqid 2 replay-window 1024 aead "$GCM" "0x$K" 128 &&
+	NIP -n a policy add src 2001:db8::2/128 dst 2001:db8::1/128 proto esp dir in \
+		tmpl proto esp mode transport reqid 2 &&
+	NIP -n a policy add src 2001:db8::2/128 dst 2001:db8::1/128 proto ipv6-icmp \
+		dir in tmpl proto esp mode transport reqid 2 &&
+	# v4 tunnel, ESP only, from another address
+	NIP -n a sa add src 192.0.2.3 dst 192.0.2.1 proto esp spi 0x102 \
+		mode tunnel reqid 3 replay-window 1024 aead "$GCM" "0x$K" 128 &&
+	NIP -n a policy add src 192.0.2.3/32 dst 192.0.2.1/32 dir in \
+		tmpl src 192.0.2.3 dst 192.0.2.1 proto esp mode tunnel reqid 3
+}
+check "nesting: SAs and policies (ESP+AH v4, ESP v6, ESP tunnel)" nest_sas
+
+SEQ=1
+# nest DESC DEPTH EXPECT ARGS... - send one nested packet; EXPECT is
+# "delivered" (the echo request reaches ICMP, no depth drop) or "depth"
+nest() {
+	local what=$1 depth=$2 expect=$3 proto=Icmp field=InEchos
+	shift 3
+	[[ " $* " == *" --v6 "* ]] && proto=Icmp6 field=InEchos
+	local d0 e0 d1 e1
+	d0=$(esp_stat a drop-depth)
+	e0=$(snmp a "$proto" "$field")
+	if ! ns_exec b $HOSTILE nest eth0 --dmac "$mac_a" --depth "$depth" \
+		--seq "$SEQ" "$@" >"$RESULTS/hostile.out" 2>&1; then
+		fail "$what" "$(cat "$RESULTS/hostile.out")"
+		return 0
+	fi
+	SEQ=$((SEQ + depth))
+	if [[ $expect == delivered ]]; then
+		if wait_for -t 10 snmp_above a "$proto" "$field" "$e0"; then
+			d1=$(esp_stat a drop-depth)
+			if ((d1 == d0)); then ok "$what"; else
+				fail "$what" "drop-depth $d0 -> $d1"; fi
+		else
+			fail "$what" "$proto $field stayed $e0" "$(esp_drops a)"
+		fi
+		return 0
+	fi
+	if wait_for -t 10 stat_is a drop-depth $((d0 + 1)); then
+		e1=$(snmp a "$proto" "$field")
+		if ((e1 == e0)); then ok "$what"; else
+			fail "$what" "delivered anyway ($proto $field $e0 -> $e1)"; fi
+	else
+		fail "$what" "drop-depth $d0 -> $(esp_stat a drop-depth)" "$(esp_drops a)"
+	fi
+}
+V4=(--src 192.0.2.2 --dst 192.0.2.1 --spi 0x100 --key "$K" --ah-spi 0x200 --ah-key "$AK")
+V6=(--src 2001:db8::2 --dst 2001:db8::1 --spi 0x101 --key "$K" --v6)
+TUN=(--src 192.0.2.3 --dst 192.0.2.1 --spi 0x102 --key "$K" --tunnel)
+nest "ESP/AH v4, 1 layer: delivered" 1 delivered "${V4[@]}"
+nest "ESP/AH v4, 6 layers (XFRM_MAX_DEPTH): delivered" 6 delivered "${V4[@]}"
+nest "ESP/AH v4, 7 layers: drop-depth, not delivered" 7 depth "${V4[@]}"
+nest "ESP/AH v4, 40 layers: drop-depth" 40 depth "${V4[@]}"
+nest "ESP v6, 6 layers: delivered" 6 delivered "${V6[@]}"
+nest "ESP v6, 40 layers: drop-depth" 40 depth "${V6[@]}"
+nest "ESP tunnel v4, 6 layers: delivered" 6 delivered "${TUN[@]}"
+nest "ESP tunnel v4, 40 layers: drop-depth" 40 depth "${TUN[@]}"
+check "the kernel still answers after the nested packets" \
+	ns_exec b ping -c 1 -W 5 192.0.2.11
+
+# ------------------------------------------- 2. transport SA: its addresses
+
+# A broad "in" policy; the SA (no selector) is 192.0.2.2 -> 192.0.2.11:
+# the same authentic ESP from 192.0.2.3 must not be taken.
+check "transport SA 192.0.2.2 -> 192.0.2.11 under an in policy from anywhere" bash -c "
+	'$NIPSEC' -n a sa add src 192.0.2.2 dst 192.0.2.11 proto esp spi 0x300 \
+		mode transport reqid 30 replay-window 64 aead '$GCM' 0x$K 128 &&
+	'$NIPSEC' -n a policy add src 0.0.0.0/0 dst 192.0.2.11/32 dir in \
+		tmpl proto esp mode transport reqid 30"
+e0=$(snmp a Icmp InEchos)
+check "ESP from the SA's own source is delivered" bash -c "
+	ip netns exec b $HOSTILE esp eth0 --dmac $mac_a --src 192.0.2.2 \
+		--dst 192.0.2.11 --spi 0x300 --key $K --seq 1 >/dev/null"
+check "  (echo request counted)" wait_for -t 10 snmp_above a Icmp InEchos "$e0"
+sel=$(esp_stat a drop-selector)
+e0=$(snmp a Icmp InEchos)
+check "the same SA's ESP from 192.0.2.3" bash -c "
+	ip netns exec b $HOSTILE esp eth0 --dmac $mac_a --src 192.0.2.3 \
+		--dst 192.0.2.11 --spi 0x300 --key $K --seq 2 >/dev/null"
+if wait_for -t 10 stat_above a drop-selector "$sel"; then
+	if (($(snmp a Icmp InEchos) == e0)); then
+		ok "  is dropped as drop-selector, not delivered"
+	else
+		fail "  is dropped as drop-selector, not delivered" "delivered"
+	fi
+else
+	fail "  is dropped as drop-selector, not delivered" "$(esp_drops a)"
+fi
+ip netns del a
+ip netns del b
+
+# ------------------------------------------------------------ 3. limits
+
+ns_new c
+refused() {	# refused DESC MATCH CMD... - CMD fails, saying MATCH
+	local what=$1 match=$2 r0 out
+	shift 2
+	r0=$(esp_stat c refused-limit)
+	if out=$("$@" 2>&1); then
+		fail "$what" "accepted: $out"
+	elif [[ $out != *"$match"* ]]; then
+		fail "$what" "wrong reason: $out"
+	elif (($(esp_stat c refused-limit) != r0 + 1)); then
+		fail "$what" "refused-limit $r0 -> $(esp_stat c refused-limit)"
+	else
+		ok "$what"
+	fi
+}
+echo 2 >"$PARAMS/max_policies"
+check "2 policies under max_policies=2" bash -c "
+	'$NIPSEC' -n c policy add src 10.0.0.1/32 dst 10.0.0.2/32 dir out action discard &&
+	'$NIPSEC' -n c policy add src 10.0.0.1/32 dst 10.0.0.3/32 dir out action discard"
+refused "a third policy is refused (max_policies), counted" "max_policies" \
+	NIP -n c policy add src 10.0.0.1/32 dst 10.0.0.4/32 dir out action discard
+echo 262144 >"$PARAMS/max_policies"
+echo 1 >"$PARAMS/max_sas"
+check "1 SA under max_sas=1" NIP -n c sa add src 10.0.0.1 dst 10.0.0.2 proto esp \
+	spi 0x400 aead "$GCM" "0x$K" 128
+refused "a second SA is refused (max_sas), counted" "max_sas" \
+	NIP -n c sa add src 10.0.0.1 dst 10.0.0.3 proto esp spi 0x401 aead "$GCM" "0x$K" 128
+echo 262144 >"$PARAMS/max_sas"
+echo 1 >"$PARAMS/max_larval"
+check "1 larval SA under max_larval=1" NIP -n c spi alloc src 10.0.0.2 dst 10.0.0.1 proto esp
+refused "a second spi alloc is refused (max_larval), counted" "max_larval" \
+	NIP -n c spi alloc src 10.0.0.3 dst 10.0.0.1 proto esp
+echo 16384 >"$PARAMS/max_larval"
+check_not "a larval timeout above a day is refused" \
+	NIP -n c spi alloc src 10.0.0.4 dst 10.0.0.1 proto esp timeout 4294967
+ip netns del c
+
+# ------------------------------- 4. a gateway pair: fragments, ICMP errors
+
+# h1 10.1.0.2 -- g1 (192.0.2.1) === ESP tunnel === g2 (192.0.2.2) -- h2 10.2.0.2
+for n in h1 g1 g2 h2; do ns_new $n; done
+ns_link h1 eth0 g1 eth0
+ns_link g1 eth1 g2 eth1
+ns_link g2 eth0 h2 eth0
+ns_addr h1 eth0 10.1.0.2/24
+ns_addr g1 eth0 10.1.0.1/24
+ns_addr g1 eth1 192.0.2.1/24
+ns_addr g2 eth1 192.0.2.2/24
+ns_addr g2 eth0 10.2.0.1/24
+ns_addr h2 eth0 10.2.0.2/24
+ip -n h1 route add default via 10.1.0.1
+ip -n h2 route add default via 10.2.0.1
+ip -n g1 route add 10.2.0.0/24 via 192.0.2.2
+ip -n g2 route add 10.1.0.0/24 via 192.0.2.1
+for n in g1 g2; do ns_exec $n sysctl -qw net.ipv4.ip_forward=1; done
+K1=0x$(esp_hex 36) K2=0x$(esp_hex 36)
+gw_sas() {
+	local n
+	for n in g1 g2; do
+		NIP -n $n sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1001 \
+			mode tunnel reqid 9 replay-window 64 aead "$GCM" "$K1" 128 || return 1
+		NIP -n $n sa add src 192.0.2.2 dst 192.0.2.1 proto esp spi 0x1002 \
+			mode tunnel reqid 9 replay-window 64 aead "$GCM" "$K2" 128 || return 1
+	done
+	local t12=(tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 9)
+	local t21=(tmpl src 192.0.2.2 dst 192.0.2.1 proto esp mode tunnel reqid 9)
+	# g1 protects only UDP to port 7000, and ICMP, towards site 2
+	NIP -n g1 policy add src 10.1.0.0/24 dst 10.2.0.0/24 proto udp dport 7000 \
+		dir out "${t12[@]}" &&
+	NIP -n g1 policy add src 10.1.0.0/24 dst 10.2.0.0/24 proto icmp \
+		dir out "${t12[@]}" &&
+	NIP -n g1 policy add src 10.2.0.0/24 dst 10.1.0.0/24 dir fwd "${t21[@]}" &&
+	NIP -n g2 policy add src 10.2.0.0/24 dst 10.1.0.0/24 dir out "${t21[@]}" &&
+	NIP -n g2 policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd "${t12[@]}"
+}
+check "gateways: tunnel SAs, port-selective and ICMP policies" gw_sas
+
+# 4a. a 3000-byte datagram to port 7000, fragmented by h1
+capture_start g1 eth1 "$RESULTS/gw-frag.pcap"
+ns_exec h2 timeout 30 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.2.0.2", 7000))
+s.settimeout(25)
+print(len(s.recv(65535)))' >"$RESULTS/gw-frag.rx" 2>&1 &
+rx=$!
+wait_for -t 10 bash -c "ip netns exec h2 ss -Hlun | grep -q ':7000'" || true
+check "h1 sends 3000 bytes of UDP to h2:7000 (in IP fragments)" ns_exec h1 \
+	/usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, 10, 0)	# IP_MTU_DISCOVER: IP_PMTUDISC_DONT
+s.sendto(b"f" * 3000, ("10.2.0.2", 7000))'
+if wait "$rx" && [[ $(cat "$RESULTS/gw-frag.rx") == 3000 ]]; then
+	ok "h2 received the whole datagram through the tunnel"
+else
+	fail "h2 received the whole datagram through the tunnel" "$(cat "$RESULTS/gw-frag.rx")"
+fi
+capture_stop
+plain=$(tcpdump -nr "$RESULTS/gw-frag.pcap" 'host 10.1.0.2 or host 10.2.0.2' 2>/dev/null | wc -l)
+esp=$(tcpdump -nr "$RESULTS/gw-frag.pcap" 'esp' 2>/dev/null | wc -l)
+if ((plain == 0 && esp >= 1)); then
+	ok "no fragment of it crossed in clear ($esp ESP packets)"
+else
+	fail "no fragment of it crossed in clear" "plain $plain, ESP $esp" \
+		"$(tcpdump -nr "$RESULTS/gw-frag.pcap" 2>/dev/null | head -8)"
+fi
+
+# 4b. h2 pings h1 with 1300 bytes, DF; g1's link to h1 takes 1200
+ip -n g1 link set eth0 mtu 1200
+ip -n h1 link set eth0 mtu 1200
+capture_start g1 eth1 "$RESULTS/gw-icmp.pcap"
+ns_exec h2 ping -c 2 -i 0.5 -W 2 -M "do" -s 1300 10.1.0.2 >"$RESULTS/gw-ping.out" 2>&1 || true
+capture_stop
+icmp_plain=$(tcpdump -nr "$RESULTS/gw-icmp.pcap" 'icmp' 2>/dev/null | wc -l)
+if ((icmp_plain == 0)); then
+	ok "g1's fragmentation-needed did not cross in clear"
+else
+	fail "g1's fragmentation-needed did not cross in clear" \
+		"$(tcpdump -nr "$RESULTS/gw-icmp.pcap" icmp 2>/dev/null | head -4)"
+fi
+if grep -q 'mtu = 1200\|mtu=1200' "$RESULTS/gw-ping.out" ||
+	ip -n h2 route get 10.1.0.2 | grep -q 'mtu 1200'; then
+	ok "h2 learned the path MTU through the tunnel (1200)"
+else
+	fail "h2 learned the path MTU through the tunnel (1200)" "$(cat "$RESULTS/gw-ping.out")" \
+		"$(ip -n h2 route get 10.1.0.2)" "g1: $(esp_drops g1)" "g2: $(esp_drops g2)"
+fi
+for n in h1 g1 g2 h2; do ip netns del $n; done
