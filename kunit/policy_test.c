@@ -188,6 +188,73 @@ static u32 pt_addr(struct rnd_state *st)
 		   prandom_u32_state(st) % 4);
 }
 
+/*
+ * Fail closed on fragments: a later fragment shows no ports, so the lookup
+ * passes over a port-selective protect policy; the fragment must then not
+ * go by a bypass or no-policy answer.
+ */
+static bool pt_frag_unsafe(struct nipsec_net *nn, const struct nipsec_flow *fl)
+{
+	struct nipsec_policy *pol;
+	bool unsafe;
+
+	rcu_read_lock();
+	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, fl);
+	unsafe = nipsec_policy_frag_unsafe(nn, NIPSEC_DIR_OUT, fl, pol);
+	rcu_read_unlock();
+	return unsafe;
+}
+
+static void policy_frag_fail_closed(struct kunit *test)
+{
+	struct nipsec_net *nn = pt_net(test), *nn2 = pt_net(test);
+	struct nipsec_policy *by;
+	struct nipsec_flow fl;
+
+	/* protect UDP to port 7000 only, from site 1 to site 2 */
+	pt_add4(test, nn, NIPSEC_DIR_OUT, 0, IP4(10, 1, 0, 0), 24,
+		IP4(10, 2, 0, 0), 24, IPPROTO_UDP, 7000);
+	pt_flow4(&fl, IP4(10, 1, 0, 5), IP4(10, 2, 0, 5), IPPROTO_UDP, 0, 0);
+	fl.has_ports = false;
+	fl.frag = true;
+	KUNIT_EXPECT_NULL(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl));
+	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
+	/* a first fragment or a whole packet goes by the lookup */
+	fl.frag = false;
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	fl.frag = true;
+	/* other addresses or protocols: no policy could cover it */
+	fl.proto = IPPROTO_TCP;
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	fl.proto = IPPROTO_UDP;
+	fl.daddr.a4 = htonl(IP4(10, 3, 0, 5));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	fl.daddr.a4 = htonl(IP4(10, 2, 0, 5));
+	/* a later bypass for everything does not let it out either */
+	by = pt_add4(test, nn, NIPSEC_DIR_OUT, 10, IP4(10, 1, 0, 0), 24,
+		     IP4(10, 2, 0, 0), 24, 0, 0);
+	by->action = NIPSEC_ACTION_BYPASS;
+	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), by);
+	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
+
+	/* an earlier bypass wins for fragments and whole packets alike */
+	by = pt_add4(test, nn2, NIPSEC_DIR_OUT, 0, IP4(10, 1, 0, 0), 24,
+		     IP4(10, 2, 0, 0), 24, 0, 0);
+	by->action = NIPSEC_ACTION_BYPASS;
+	pt_add4(test, nn2, NIPSEC_DIR_OUT, 5, IP4(10, 1, 0, 0), 24,
+		IP4(10, 2, 0, 0), 24, IPPROTO_UDP, 7000);
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn2, &fl));
+	/* a protect policy without ports covers fragments the normal way */
+	pt_exit(nn2);
+	nn2 = pt_net(test);
+	pt_add4(test, nn2, NIPSEC_DIR_OUT, 0, IP4(10, 1, 0, 0), 24,
+		IP4(10, 2, 0, 0), 24, IPPROTO_UDP, 0);
+	KUNIT_EXPECT_NOT_NULL(test, pt_lookup(nn2, NIPSEC_DIR_OUT, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn2, &fl));
+	pt_exit(nn2);
+	pt_exit(nn);
+}
+
 static void pt_random_flow(struct rnd_state *st, struct nipsec_flow *fl)
 {
 	if (prandom_u32_state(st) % 5 == 0) {
@@ -303,6 +370,7 @@ static void policy_lookup_random(struct kunit *test)
 static struct kunit_case nipsec_policy_cases[] = {
 	KUNIT_CASE(policy_lookup_priority),
 	KUNIT_CASE(policy_find_sel_unmasked),
+	KUNIT_CASE(policy_frag_fail_closed),
 	KUNIT_CASE(policy_lookup_random),
 	{}
 };

@@ -394,6 +394,7 @@ bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
 	any = __nipsec_policy_lookup(nn, dir, fl, true);
 	return any && any != pol && any->action != NIPSEC_ACTION_BYPASS;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_frag_unsafe);
 
 /* Usage times move once per second at most: no shared cache line per packet. */
 void nipsec_policy_touch(struct nipsec_policy *pol)
