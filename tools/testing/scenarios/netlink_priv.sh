@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock debug stock61
+# kernels: stock stock61
 # timeout: 300
 #
 # Who may talk to the nipsec family, on 6.12 and on 6.1 (where the split
