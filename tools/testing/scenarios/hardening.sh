@@ -23,7 +23,6 @@ set -euo pipefail
 
 require jq tcpdump ping
 nipsec_loaded || load_nipsec
-HOSTILE="/usr/bin/python3 $SRC/tools/testing/scenarios/hostile.py"
 GCM='rfc4106(gcm(aes))'
 PARAMS=/sys/module/nipsec/parameters
 
@@ -56,6 +55,18 @@ ns_addr b eth0 192.0.2.3/24
 ns_addr a eth0 2001:db8::1/64
 ns_addr b eth0 2001:db8::2/64
 mac_a=$(ip -n a -j link show eth0 | jq -r '.[0].address')
+# scapy starts once (seconds under TCG): a server in b takes the commands
+coproc HOSTILE_CO {
+	ip netns exec b /usr/bin/python3 "$SRC/tools/testing/scenarios/hostile.py" serve 2>&1
+}
+# hostile ARGS... - send what hostile.py ARGS describes, from b
+hostile() {
+	local line
+	echo "$*" >&"${HOSTILE_CO[1]}"
+	read -r -t 120 line <&"${HOSTILE_CO[0]}" || line="error: no answer"
+	echo "$line"
+	[[ $line == ok* ]]
+}
 K=$(esp_hex 36) AK=$(esp_hex 20)
 
 # v4 transport, ESP and AH alternating: after an AH layer ESP follows, and
@@ -97,7 +108,7 @@ nest() {
 	local d0 e0 d1 e1
 	d0=$(esp_stat a drop-depth)
 	e0=$(snmp a "$proto" "$field")
-	if ! ns_exec b $HOSTILE nest eth0 --dmac "$mac_a" --depth "$depth" \
+	if ! hostile nest eth0 --dmac "$mac_a" --depth "$depth" \
 		--seq "$SEQ" "$@" >"$RESULTS/hostile.out" 2>&1; then
 		fail "$what" "$(cat "$RESULTS/hostile.out")"
 		return 0
@@ -145,15 +156,13 @@ check "transport SA 192.0.2.2 -> 192.0.2.11 under an in policy from anywhere" ba
 	'$NIPSEC' -n a policy add src 0.0.0.0/0 dst 192.0.2.11/32 dir in \
 		tmpl proto esp mode transport reqid 30"
 e0=$(snmp a Icmp InEchos)
-check "ESP from the SA's own source is delivered" bash -c "
-	ip netns exec b $HOSTILE esp eth0 --dmac $mac_a --src 192.0.2.2 \
-		--dst 192.0.2.11 --spi 0x300 --key $K --seq 1 >/dev/null"
+check "ESP from the SA's own source is delivered" hostile esp eth0 --dmac "$mac_a" \
+	--src 192.0.2.2 --dst 192.0.2.11 --spi 0x300 --key "$K" --seq 1
 check "  (echo request counted)" wait_for -t 10 snmp_above a Icmp InEchos "$e0"
 sel=$(esp_stat a drop-selector)
 e0=$(snmp a Icmp InEchos)
-check "the same SA's ESP from 192.0.2.3" bash -c "
-	ip netns exec b $HOSTILE esp eth0 --dmac $mac_a --src 192.0.2.3 \
-		--dst 192.0.2.11 --spi 0x300 --key $K --seq 2 >/dev/null"
+check "the same SA's ESP from 192.0.2.3" hostile esp eth0 --dmac "$mac_a" \
+	--src 192.0.2.3 --dst 192.0.2.11 --spi 0x300 --key "$K" --seq 2
 if wait_for -t 10 stat_above a drop-selector "$sel"; then
 	if (($(snmp a Icmp InEchos) == e0)); then
 		ok "  is dropped as drop-selector, not delivered"
@@ -163,6 +172,7 @@ if wait_for -t 10 stat_above a drop-selector "$sel"; then
 else
 	fail "  is dropped as drop-selector, not delivered" "$(esp_drops a)"
 fi
+kill "$HOSTILE_CO_PID" 2>/dev/null || true
 ip netns del a
 ip netns del b
 

@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock debug
+# kernels: stock
 # timeout: 420
+#
+# Stock kernel only: its data path (ESP in UDP, rebinding) runs on the
+# debug kernel in natt, the plugin's netlink use in strongswan.
 #
 # NAT traversal with Debian's unmodified charon on nipsec (the plugin of
 # tools/strongswan) against charon on XFRM, through a NAT namespace
