@@ -381,7 +381,10 @@ if wait "$iperf"; then ok "iperf3 across the rebinding completed"; else
 jq -c '[.intervals[].sum.bytes]' "$RESULTS/rebind.json" 2>/dev/null | _indent || true
 # the mapping event carries the inbound SA's packet count when it moved:
 # the rest of the transfer came after the rebinding
-at=$(jq -n '[inputs | select(.event == "mapping")][0].sa.usage.packets // 0' "$RESULTS/nat-mon" 2>/dev/null || echo 0)
+# (that SA's move to the new mapping: a report about another SA, or one
+# rate-limited before the move, is not it)
+at=$(jq -n '[inputs | select(.event == "mapping" and .sa.spi == 28673 and
+	."new-port" == 14500)][0].sa.usage.packets // 0' "$RESULTS/nat-mon" 2>/dev/null || echo 0)
 end=$(NIP -n r -j sa get dst 198.51.100.2 proto esp spi 0x7001 | jq '(.usage // .[0].usage).packets // 0')
 diag "inbound SA: $rx0 packets before the transfer, $at at the rebinding, $end at the end"
 if ((at > rx0 && end > at + 100)); then
