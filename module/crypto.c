@@ -195,7 +195,8 @@ static int nipsec_crypto_init_aead(struct nipsec_sa *sa,
 	int bits, err;
 
 	if (!a) {
-		NL_SET_ERR_MSG(extack, "unknown AEAD algorithm");
+		NL_SET_ERR_MSG(extack,
+			       "unknown AEAD algorithm (nipsec has rfc4106(gcm(aes)), rfc4543(gcm(aes)), rfc7539esp(chacha20,poly1305))");
 		return -ENOENT;
 	}
 	if (cfg->enc_name || cfg->auth_name) {
@@ -244,7 +245,8 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 
 	enc = nipsec_alg_find(cfg->enc_name, ALG_ENC);
 	if (!enc) {
-		NL_SET_ERR_MSG(extack, "unknown encryption algorithm");
+		NL_SET_ERR_MSG(extack,
+			       "unknown encryption algorithm (nipsec has cbc(aes), ecb(cipher_null))");
 		return -ENOENT;
 	}
 	if (!nipsec_alg_keylen_ok(enc, cfg->enc_keylen)) {
@@ -253,8 +255,15 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 	}
 	if (cfg->auth_name) {
 		auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
+		if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
+			/* XFRM takes it; encryption without integrity is forgeable */
+			NL_SET_ERR_MSG(extack,
+				       "auth digest_null: ESP without integrity is refused (RFC 8221 5); use an AEAD or an integrity algorithm");
+			return -EINVAL;
+		}
 		if (!auth) {
-			NL_SET_ERR_MSG(extack, "unknown authentication algorithm");
+			NL_SET_ERR_MSG(extack,
+				       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
 			return -ENOENT;
 		}
 		if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
@@ -361,8 +370,13 @@ static int nipsec_crypto_init_ah(struct nipsec_sa *sa,
 		return -EINVAL;
 	}
 	auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
+	if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
+		NL_SET_ERR_MSG(extack, "auth digest_null: AH without integrity is refused");
+		return -EINVAL;
+	}
 	if (!auth) {
-		NL_SET_ERR_MSG(extack, "unknown authentication algorithm");
+		NL_SET_ERR_MSG(extack,
+			       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
 		return -ENOENT;
 	}
 	if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {

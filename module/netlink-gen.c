@@ -194,8 +194,10 @@ static const struct nla_policy nipsec_policy_del_nl_policy[NIPSEC_A_POLICY_SEL +
 };
 
 /* NIPSEC_CMD_POLICY_GET - do */
-static const struct nla_policy nipsec_policy_get_do_nl_policy[NIPSEC_A_POLICY_ID + 1] = {
+static const struct nla_policy nipsec_policy_get_do_nl_policy[NIPSEC_A_POLICY_SEL + 1] = {
 	[NIPSEC_A_POLICY_ID] = { .type = NLA_U32, },
+	[NIPSEC_A_POLICY_DIR] = NLA_POLICY_MAX(NLA_U8, 2),
+	[NIPSEC_A_POLICY_SEL] = NLA_POLICY_NESTED(nipsec_selector_nl_policy),
 };
 
 /* NIPSEC_CMD_POLICY_GET - dump */
@@ -282,7 +284,7 @@ static const struct genl_split_ops nipsec_nl_ops[] = {
 		.cmd		= NIPSEC_CMD_POLICY_GET,
 		.doit		= nipsec_nl_policy_get_doit,
 		.policy		= nipsec_policy_get_do_nl_policy,
-		.maxattr	= NIPSEC_A_POLICY_ID,
+		.maxattr	= NIPSEC_A_POLICY_SEL,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -1179,20 +1179,34 @@ int nipsec_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nipsec_net *nn = nipsec_info_net(info);
+	struct nlattr **tb = info->attrs;
+	struct nipsec_selector sel;
 	struct nipsec_policy *pol;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	if (!info->attrs[NIPSEC_A_POLICY_ID]) {
-		NL_SET_ERR_MSG(info->extack, "id is required");
+	/* the same lookup as policy-del: by id, or by dir and selector
+	 * parsed (host bits cleared) the way policy-new stored it
+	 */
+	if (!tb[NIPSEC_A_POLICY_ID] && !tb[NIPSEC_A_POLICY_DIR]) {
+		NL_SET_ERR_MSG(info->extack, "give the policy id, or dir and selector");
 		return -EINVAL;
+	}
+	if (!tb[NIPSEC_A_POLICY_ID]) {
+		err = nipsec_parse_sel(tb[NIPSEC_A_POLICY_SEL], &sel, info->extack);
+		if (err)
+			return err;
 	}
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&nn->lock);
-	pol = nipsec_policy_find(nn, nla_get_u32(info->attrs[NIPSEC_A_POLICY_ID]));
+	if (tb[NIPSEC_A_POLICY_ID])
+		pol = nipsec_policy_find(nn, nla_get_u32(tb[NIPSEC_A_POLICY_ID]));
+	else
+		pol = nipsec_policy_find_sel(nn, nla_get_u8(tb[NIPSEC_A_POLICY_DIR]),
+					     &sel);
 	if (!pol) {
 		NL_SET_ERR_MSG(info->extack, "no such policy");
 		err = -ENOENT;

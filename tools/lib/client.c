@@ -577,6 +577,21 @@ int nipsec_policy_get(struct nipsec_handle *h, uint32_t id,
 			policy_one, out);
 }
 
+int nipsec_policy_get_sel(struct nipsec_handle *h, uint8_t dir,
+			  const struct nipsec_sel *sel, struct nipsec_policy *out)
+{
+	struct nl_msg *msg = nipsec_req_new(h, NIPSEC_CMD_POLICY_GET, false);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	memset(out, 0, sizeof(*out));
+	err = nla_put_u8(msg, NIPSEC_A_POLICY_DIR, dir);
+	if (!err)
+		err = nipsec_put_sel(msg, NIPSEC_A_POLICY_SEL, sel);
+	return nipsec_req_send(h, msg, err, policy_one, out);
+}
+
 struct policy_dump_ctx {
 	nipsec_policy_cb cb;
 	void *arg;

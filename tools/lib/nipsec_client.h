@@ -273,6 +273,9 @@ int nipsec_policy_del_sel(struct nipsec_handle *h, uint8_t dir,
 			  const struct nipsec_sel *sel);
 int nipsec_policy_get(struct nipsec_handle *h, uint32_t id,
 		      struct nipsec_policy *out);
+/* by dir and selector, looked up in the kernel as nipsec_policy_del_sel */
+int nipsec_policy_get_sel(struct nipsec_handle *h, uint8_t dir,
+			  const struct nipsec_sel *sel, struct nipsec_policy *out);
 /* dir < 0: every direction */
 int nipsec_policy_dump(struct nipsec_handle *h, int dir, nipsec_policy_cb cb,
 		       void *arg);

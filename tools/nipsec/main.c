@@ -109,7 +109,7 @@ static void report(struct ctx *c, const char *what, int err)
 	const char *msg = nipsec_errmsg(c->h);
 
 	if (msg && *msg)
-		fprintf(stderr, "Error: %s (%s: %s).\n", msg, what, strerror(-err));
+		fprintf(stderr, "Error: %s: %s.\n", what, msg);
 	else if (err == -EPERM)
 		fprintf(stderr, "Error: %s: %s (nipsec needs CAP_NET_ADMIN).\n",
 			what, strerror(-err));
@@ -129,81 +129,77 @@ static int print_policy_cb(const struct nipsec_policy *pol, void *arg)
 	return 0;
 }
 
-static bool addr_eq(const struct nipsec_addr *a, const struct nipsec_addr *b)
+/* ip xfrm's "index N dir D": the policy of that id, if it has that dir */
+static int policy_by_id(struct ctx *c, const struct cmd *cmd,
+			struct nipsec_policy *pol)
 {
-	if (a->family != b->family)
-		return false;
-	if (a->family == AF_INET)
-		return a->u.v4.s_addr == b->u.v4.s_addr;
-	if (a->family == AF_INET6)
-		return !memcmp(&a->u.v6, &b->u.v6, sizeof(a->u.v6));
-	return true;
+	int err = nipsec_policy_get(c->h, cmd->policy_id, pol);
+
+	if (!err && cmd->id_dir && pol->cfg.dir != cmd->pol.dir) {
+		fprintf(stderr, "Error: policy %u is not a policy of that dir.\n",
+			cmd->policy_id);
+		return -ENOENT;
+	}
+	return err;
 }
 
-static bool sel_eq(const struct nipsec_sel *a, const struct nipsec_sel *b)
-{
-	return a->family == b->family && addr_eq(&a->src, &b->src) &&
-	       addr_eq(&a->dst, &b->dst) &&
-	       (!a->src.family || a->src_prefix == b->src_prefix) &&
-	       (!a->dst.family || a->dst_prefix == b->dst_prefix) &&
-	       a->proto == b->proto &&
-	       a->sport_min == b->sport_min && a->sport_max == b->sport_max &&
-	       a->dport_min == b->dport_min && a->dport_max == b->dport_max &&
-	       a->has_icmp_type == b->has_icmp_type &&
-	       a->icmp_type == b->icmp_type &&
-	       a->has_icmp_code == b->has_icmp_code &&
-	       a->icmp_code == b->icmp_code;
-}
-
-/* policy get by dir and selector: the kernel looks up ids only */
-struct find_pol {
-	const struct nipsec_policy_cfg *want;
-	struct printer *pr;
-	int n;
+struct counter {
+	unsigned int n;
 };
 
-static int find_pol_cb(const struct nipsec_policy *pol, void *arg)
+static int count_sa_cb(const struct nipsec_sa *sa, void *arg)
 {
-	struct find_pol *f = arg;
+	(void)sa;
+	((struct counter *)arg)->n++;
+	return 0;
+}
 
-	if (pol->cfg.dir == f->want->dir && sel_eq(&pol->cfg.sel, &f->want->sel)) {
-		print_policy(f->pr, pol);
-		f->n++;
-	}
+static int count_policy_cb(const struct nipsec_policy *pol, void *arg)
+{
+	(void)pol;
+	((struct counter *)arg)->n++;
 	return 0;
 }
 
 static int policy_get(struct ctx *c, const struct cmd *cmd)
 {
-	struct find_pol f = { .want = &cmd->pol, .pr = &c->pr };
 	struct nipsec_policy pol;
 	int err;
 
 	if (cmd->by_id) {
-		err = nipsec_policy_get(c->h, cmd->policy_id, &pol);
+		err = policy_by_id(c, cmd, &pol);
 		if (!err)
 			print_policy(&c->pr, &pol);
 		return err;
 	}
-	/* several policies may share a selector, at different priorities */
-	print_list_begin(&c->pr);
-	err = nipsec_policy_dump(c->h, cmd->pol.dir, find_pol_cb, &f);
-	print_list_end(&c->pr);
-	return err ? err : f.n ? 0 : -ENOENT;
+	/* the kernel looks the selector up as policy del does */
+	err = nipsec_policy_get_sel(c->h, cmd->pol.dir, &cmd->pol.sel, &pol);
+	if (!err)
+		print_policy(&c->pr, &pol);
+	return err;
 }
+
+struct monitor_ctx {
+	struct printer *pr;
+	unsigned int events;	/* bit per event type; 0: every one */
+};
 
 static int event_cb(const struct nipsec_event *ev, void *arg)
 {
-	print_event(arg, ev);
+	struct monitor_ctx *m = arg;
+
+	if (!m->events || (m->events & (1u << ev->type)))
+		print_event(m->pr, ev);
 	return 0;
 }
 
-static int monitor(struct ctx *c)
+static int monitor(struct ctx *c, unsigned int events)
 {
+	struct monitor_ctx m = { .pr = &c->pr, .events = events };
 	int err = nipsec_event_subscribe(c->h);
 
 	while (!err) {
-		err = nipsec_event_loop(c->h, event_cb, &c->pr);
+		err = nipsec_event_loop(c->h, event_cb, &m);
 		if (err == -ENOBUFS) {
 			/* say so and go on: a monitor is for watching */
 			fprintf(stderr, "Warning: %s.\n", nipsec_errmsg(c->h));
@@ -220,7 +216,8 @@ static const char *const op_names[] = {
 	[OP_POLICY_ADD] = "policy add", [OP_POLICY_DEL] = "policy del",
 	[OP_POLICY_GET] = "policy get", [OP_POLICY_LIST] = "policy list",
 	[OP_POLICY_FLUSH] = "policy flush", [OP_STATS] = "stats",
-	[OP_MONITOR] = "monitor",
+	[OP_MONITOR] = "monitor", [OP_SA_COUNT] = "sa count",
+	[OP_POLICY_COUNT] = "policy count",
 };
 
 static int execute(struct ctx *c, const struct cmd *cmd)
@@ -260,6 +257,13 @@ static int execute(struct ctx *c, const struct cmd *cmd)
 			print_policy_id(&c->pr, u);
 		return err;
 	case OP_POLICY_DEL:
+		if (cmd->by_id && cmd->id_dir) {
+			struct nipsec_policy pol;
+
+			err = policy_by_id(c, cmd, &pol);
+			if (err)
+				return err;
+		}
 		if (cmd->by_id)
 			return nipsec_policy_del(c->h, cmd->policy_id);
 		return nipsec_policy_del_sel(c->h, cmd->pol.dir, &cmd->pol.sel);
@@ -278,7 +282,18 @@ static int execute(struct ctx *c, const struct cmd *cmd)
 			print_stats(&c->pr, &st, cmd->has_id ? &cmd->id : NULL);
 		return err;
 	case OP_MONITOR:
-		return monitor(c);
+		return monitor(c, cmd->events);
+	case OP_SA_COUNT:
+	case OP_POLICY_COUNT: {
+		struct counter n = { 0 };
+
+		err = cmd->op == OP_SA_COUNT ?
+		      nipsec_sa_dump(c->h, &cmd->filter, count_sa_cb, &n) :
+		      nipsec_policy_dump(c->h, -1, count_policy_cb, &n);
+		if (!err)
+			print_count(&c->pr, cmd->op == OP_SA_COUNT ? "sa" : "policy", n.n);
+		return err;
+	}
 	case OP_HELP:
 		break;
 	}

@@ -237,15 +237,10 @@ struct alg_info {
 
 static const struct alg_info algs[] = {
 	{ "rfc4106(gcm(aes))", NULL, ALG_AEAD, { 20, 28, 36 }, false, { 64, 96, 128 }, 0 },
-	{ "rfc4309(ccm(aes))", NULL, ALG_AEAD, { 19, 27, 35 }, false, { 64, 96, 128 }, 0 },
 	{ "rfc4543(gcm(aes))", NULL, ALG_AEAD, { 20, 28, 36 }, false, { 128 }, 0 },
 	{ "rfc7539esp(chacha20,poly1305)", NULL, ALG_AEAD, { 36 }, false, { 128 }, 0 },
 	{ "cbc(aes)", "aes", ALG_ENC, { 16, 24, 32 }, false, { 0 }, 0 },
-	{ "rfc3686(ctr(aes))", NULL, ALG_ENC, { 20, 28, 36 }, false, { 0 }, 0 },
-	{ "cbc(des3_ede)", "des3_ede", ALG_ENC, { 24 }, false, { 0 }, 0 },
-	{ "cbc(camellia)", "camellia", ALG_ENC, { 16, 24, 32 }, false, { 0 }, 0 },
 	{ "ecb(cipher_null)", "cipher_null", ALG_ENC, { 0 }, true, { 0 }, 0 },
-	{ "hmac(md5)", "md5", ALG_AUTH, { 16 }, false, { 96 }, 128 },
 	{ "hmac(sha1)", "sha1", ALG_AUTH, { 20 }, false, { 96 }, 160 },
 	{ "hmac(sha256)", "sha256", ALG_AUTH, { 32 }, false, { 128 }, 256 },
 	{ "hmac(sha384)", "sha384", ALG_AUTH, { 48 }, false, { 192 }, 384 },
@@ -253,6 +248,51 @@ static const struct alg_info algs[] = {
 	{ "xcbc(aes)", NULL, ALG_AUTH, { 16 }, false, { 96 }, 128 },
 	{ "cmac(aes)", NULL, ALG_AUTH, { 16 }, false, { 96 }, 128 },
 };
+
+/*
+ * The rest of XFRM's algorithm table (net/xfrm/xfrm_algo.c), each with why
+ * nipsec refuses it: an ip xfrm line naming one fails here with the reason,
+ * not with the kernel's "unknown algorithm".
+ */
+struct alg_refused {
+	const char *name;
+	const char *alias;
+	const char *why;
+};
+
+#define NOT_IMPL "not implemented by nipsec"
+#define RFC8221_MUST_NOT "RFC 8221 says MUST NOT"
+
+static const struct alg_refused refused_algs[] = {
+	{ "digest_null", NULL,
+	  "ESP without integrity is refused (RFC 8221 5: an AEAD or an integrity algorithm is needed; for integrity only use enc cipher_null with an auth)" },
+	{ "rfc4309(ccm(aes))", NULL, NOT_IMPL " (use rfc4106(gcm(aes)))" },
+	{ "rfc3686(ctr(aes))", NULL, NOT_IMPL " (use rfc4106(gcm(aes)) or cbc(aes))" },
+	{ "cbc(des3_ede)", "des3_ede",
+	  "refused: 64-bit blocks (Sweet32; RFC 8221 says SHOULD NOT)" },
+	{ "cbc(des)", "des", "refused: 56-bit key; " RFC8221_MUST_NOT },
+	{ "hmac(md5)", "md5", "refused: " RFC8221_MUST_NOT },
+	{ "cbc(camellia)", "camellia", NOT_IMPL },
+	{ "cbc(cast5)", "cast5", NOT_IMPL },
+	{ "cbc(blowfish)", "blowfish", NOT_IMPL },
+	{ "cbc(serpent)", "serpent", NOT_IMPL },
+	{ "cbc(twofish)", "twofish", NOT_IMPL },
+	{ "cbc(sm4)", "sm4", NOT_IMPL },
+	{ "hmac(rmd160)", "rmd160", NOT_IMPL },
+	{ "hmac(sm3)", "sm3", NOT_IMPL },
+	{ "deflate", NULL, "IPComp is " NOT_IMPL },
+	{ "lzs", NULL, "IPComp is " NOT_IMPL },
+	{ "lzjh", NULL, "IPComp is " NOT_IMPL },
+};
+
+static const struct alg_refused *alg_refused_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(refused_algs); i++)
+		if (!strcmp(refused_algs[i].name, name) ||
+		    (refused_algs[i].alias && !strcmp(refused_algs[i].alias, name)))
+			return &refused_algs[i];
+	return NULL;
+}
 
 static const char *const kind_names[] = {
 	[ALG_AEAD] = "aead", [ALG_ENC] = "enc", [ALG_AUTH] = "auth",
@@ -322,8 +362,14 @@ int alg_check(enum alg_kind kind, const char *name, struct nipsec_alg *alg,
 	      bool bits_given, char *err)
 {
 	const struct alg_info *a = alg_find(name);
+	const struct alg_refused *r = alg_refused_find(name);
 	char lens[64];
 
+	if (r) {
+		snprintf(err, ERRLEN, "%s %s is not supported by nipsec: %s",
+			 kind_names[kind], name, r->why);
+		return -1;
+	}
 	if (kind == ALG_AEAD && !bits_given) {
 		snprintf(err, ERRLEN, "aead %s needs an ICV length in bits", name);
 		return -1;

@@ -27,6 +27,8 @@ enum nipsec_op {
 	OP_POLICY_FLUSH,
 	OP_STATS,
 	OP_MONITOR,
+	OP_SA_COUNT,
+	OP_POLICY_COUNT,
 };
 
 /* One parsed command: which fields are meaningful depends on op. */
@@ -41,8 +43,10 @@ struct cmd {
 	struct nipsec_policy_cfg pol;	/* policy add; selector of del/get */
 	bool by_id;			/* policy del/get by id */
 	uint32_t policy_id;
+	bool id_dir;			/* ...and pol.dir must be its dir */
 	int dir;			/* policy list/flush: -1 for all */
 	const char *topic;		/* help OBJECT */
+	unsigned int events;		/* monitor: bit per event type, 0 all */
 };
 
 /* What the parser may read besides its arguments ("-" keys). */
@@ -135,6 +139,7 @@ void print_stats(struct printer *p, const struct nipsec_stats *st,
 		 const struct nipsec_sa_id *id);
 void print_event(struct printer *p, const struct nipsec_event *ev);
 void print_spi(struct printer *p, uint32_t spi);
+void print_count(struct printer *p, const char *what, unsigned int n);
 void print_policy_id(struct printer *p, uint32_t id);
 const char *addr_str(const struct nipsec_addr *a, char *buf, size_t len);
 

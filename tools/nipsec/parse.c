@@ -207,8 +207,15 @@ static int get_name(struct ps *p, const char *kw, const struct name_val *t,
 
 static int get_xfrm_proto(struct ps *p, const char *kw, uint8_t *proto)
 {
+	const char *s = peek(p);
 	int v;
 
+	if (s && (!strcmp(s, "comp") || !strcmp(s, "route2") ||
+		  !strcmp(s, "hao"))) {
+		p->i++;
+		return fail(p, "\"proto %s\" is not supported by nipsec (%s)", s,
+			    s[0] == 'c' ? "no IPComp" : "no Mobile IPv6");
+	}
 	if (get_name(p, kw, xfrm_protos, &v))
 		return -1;
 	*proto = (uint8_t)v;
@@ -233,21 +240,68 @@ static int get_ul_proto(struct ps *p, const char *kw, uint8_t *proto)
 	return get_u8(p, kw, proto);
 }
 
-/* Words of ip xfrm that nipsec has no counterpart for. */
+/*
+ * Words of ip-xfrm(8) that nipsec has no counterpart for, each with why:
+ * an operator's line fails on them with the reason, never silently.
+ * nipsec.8 publishes the same list (its "ip xfrm words" table).
+ */
+static const struct {
+	const char *word;
+	const char *why;
+} unsupported_words[] = {
+	{ "mark", "SAs and policies are not matched by fwmark" },
+	{ "output-mark", "SAs set no fwmark on their packets" },
+	{ "if_id", "there are no XFRM interfaces (if_id)" },
+	{ "ctx", "there are no LSM security contexts" },
+	{ "sec-ctx", "there are no LSM security contexts" },
+	{ "coa", "there are no Mobile IPv6 care-of addresses" },
+	{ "offload", "no NIC offload; the crypto API uses crypto engines" },
+	{ "tfcpad", "there is no TFC padding (RFC 4303 2.7)" },
+	{ "extra-flag", "there are no extra flags (dont-encap-dscp, oseq-may-wrap)" },
+	{ "replay-seq", "an inbound replay window starts empty, it is not set" },
+	{ "replay-seq-hi", "an inbound replay window starts empty, it is not set" },
+	{ "comp", "there is no IPComp" },
+	{ "dev", "selectors match no interface" },
+	{ "seq", "SAs carry no acquire sequence number" },
+	{ "key", "selectors match no GRE key" },
+	{ "all-nsid", "events come from the tool's own network namespace only" },
+};
+
 static bool unsupported(struct ps *p, const char *w)
 {
-	static const char *const words[] = {
-		"mark", "if_id", "ctx", "coa", "output-mark", "offload",
-		"tfcpad", "extra-flag", "replay-seq", "replay-seq-hi", "comp",
-		"dev", "seq", "sec-ctx",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (!strcmp(w, words[i])) {
-			fail(p, "\"%s\" is not supported by nipsec", w);
+	for (size_t i = 0; i < ARRAY_SIZE(unsupported_words); i++)
+		if (!strcmp(w, unsupported_words[i].word)) {
+			fail(p, "\"%s\" is not supported by nipsec: %s", w,
+			     unsupported_words[i].why);
 			return true;
 		}
 	return false;
+}
+
+/* words that say what nipsec always does: no socket policies, no keys shown */
+static int no_op_word(struct ps *p, const char *kw)
+{
+	(void)p;
+	(void)kw;
+	return 0;
+}
+
+/* mode and proto values of ip xfrm that nipsec has not */
+static int get_mode(struct ps *p, const char *kw, uint8_t *mode)
+{
+	const char *s = peek(p);
+	int v;
+
+	if (s && (!strcmp(s, "beet") || !strcmp(s, "ro") ||
+		  !strcmp(s, "in_trigger"))) {
+		p->i++;
+		return fail(p, "\"mode %s\" is not supported by nipsec (transport and tunnel only)",
+			    s);
+	}
+	if (get_name(p, kw, modes, &v))
+		return -1;
+	*mode = (uint8_t)v;
+	return 0;
 }
 
 /* ---- keyword tables ---- */
@@ -446,12 +500,7 @@ static int sa_spi(struct ps *p, const char *kw)
 
 static int sa_mode(struct ps *p, const char *kw)
 {
-	int v;
-
-	if (get_name(p, kw, modes, &v))
-		return -1;
-	p->cmd->sa.mode = (uint8_t)v;
-	return 0;
+	return get_mode(p, kw, &p->cmd->sa.mode);
 }
 
 static int sa_reqid(struct ps *p, const char *kw)
@@ -725,6 +774,7 @@ static const struct kw sa_kws[] = {
 	KW("min", spi_min, OPS(OP_SPI_ALLOC)),
 	KW("max", spi_max, OPS(OP_SPI_ALLOC)),
 	KW("timeout", spi_timeout, OPS(OP_SPI_ALLOC)),
+	KW("nokeys", no_op_word, OPS(OP_SA_LIST) | OPS(OP_SA_FLUSH)),
 };
 
 static int need_addrs(struct ps *p, const struct nipsec_addr *src,
@@ -901,12 +951,7 @@ static int tmpl_spi(struct ps *p, const char *kw)
 
 static int tmpl_mode(struct ps *p, const char *kw)
 {
-	int v;
-
-	if (get_name(p, kw, modes, &v))
-		return -1;
-	p->cmd->pol.tmpl.mode = (uint8_t)v;
-	return 0;
+	return get_mode(p, kw, &p->cmd->pol.tmpl.mode);
 }
 
 static int tmpl_reqid(struct ps *p, const char *kw)
@@ -942,6 +987,8 @@ static int pol_tmpl(struct ps *p, const char *kw)
 {
 	struct nipsec_tmpl *t = &p->cmd->pol.tmpl;
 
+	if (p->cmd->pol.has_tmpl)
+		return fail(p, "a second \"tmpl\" is not supported by nipsec: one transform per policy (no SA bundles)");
 	p->cmd->pol.has_tmpl = true;
 	if (run_table(p, tmpl_kws, ARRAY_SIZE(tmpl_kws), p->cmd->op, true))
 		return -1;
@@ -951,7 +998,6 @@ static int pol_tmpl(struct ps *p, const char *kw)
 		return fail(p, "tmpl: src and dst address families differ");
 	if (t->mode == NIPSEC_MODE_TUNNEL && (!t->src.family || !t->dst.family))
 		return fail(p, "tmpl: tunnel mode needs src and dst");
-	/* one template per policy: a second "tmpl" would be an unknown word */
 	return 0;
 }
 
@@ -965,6 +1011,23 @@ static int pol_ptype(struct ps *p, const char *kw)
 	if (strcmp(v, "main"))
 		return fail(p, "\"ptype %s\" is not supported by nipsec (only main)", v);
 	return 0;
+}
+
+/* policy words of ip xfrm with no meaning in nipsec, refused with why */
+static int pol_refused(struct ps *p, const char *kw)
+{
+	const char *v = peek(p);
+
+	if (!strcmp(kw, "flag"))
+		return fail(p, "policy \"flag %s\" is not supported by nipsec%s", v ? v : "",
+			    v && !strcmp(v, "icmp") ?
+			    ": ICMP errors are matched by the flow they quote, always" : "");
+	if (!strcmp(kw, "limit"))
+		return fail(p, "policy \"limit\" is not supported by nipsec: policies have no lifetimes (SAs do)");
+	if (!strcmp(kw, "index"))
+		return fail(p, "\"index\" on policy add is not supported by nipsec: the kernel assigns ids (get and del take them)");
+	return fail(p, "\"policy list %s\" is not supported by nipsec: it filters by dir only",
+		    kw);
 }
 
 #define POL_SEL (OPS(OP_POLICY_ADD) | OPS(OP_POLICY_DEL) | OPS(OP_POLICY_GET))
@@ -981,9 +1044,16 @@ static const struct kw pol_kws[] = {
 	KW("priority", pol_priority, OPS(OP_POLICY_ADD)),
 	KW("ptype", pol_ptype, POL_SEL | OPS(OP_POLICY_LIST) | OPS(OP_POLICY_FLUSH)),
 	KW("action", pol_action, OPS(OP_POLICY_ADD)),
-	KW("tmpl", pol_tmpl, OPS(OP_POLICY_ADD)),
+	/* repeatable so that pol_tmpl says why a second one is refused */
+	{ .name = "tmpl", .fn = pol_tmpl, .ops = OPS(OP_POLICY_ADD), .repeat = true },
 	KW("id", pol_id, OPS(OP_POLICY_DEL) | OPS(OP_POLICY_GET)),
 	KW("index", pol_id, OPS(OP_POLICY_DEL) | OPS(OP_POLICY_GET)),
+	KW("index", pol_refused, OPS(OP_POLICY_ADD)),
+	KW("flag", pol_refused, OPS(OP_POLICY_ADD)),
+	KW("limit", pol_refused, OPS(OP_POLICY_ADD)),
+	KW("action", pol_refused, OPS(OP_POLICY_LIST)),
+	KW("priority", pol_refused, OPS(OP_POLICY_LIST)),
+	KW("nosock", no_op_word, OPS(OP_POLICY_LIST) | OPS(OP_POLICY_FLUSH)),
 };
 
 static int pol_finish(struct ps *p)
@@ -997,8 +1067,10 @@ static int pol_finish(struct ps *p)
 	if (sel_check(p, &c->sel, "selector"))
 		return -1;
 	if (cmd->op != OP_POLICY_ADD && cmd->by_id) {
-		if (p->has_dir || sel_given)
-			return fail(p, "\"id\" identifies the policy alone: drop dir and the selector");
+		/* ip xfrm says "index N dir D": the kernel checks that dir */
+		if (sel_given)
+			return fail(p, "\"id\" identifies the policy alone: drop the selector");
+		cmd->id_dir = p->has_dir;
 		return 0;
 	}
 	if (!p->has_dir)
@@ -1054,6 +1126,49 @@ static int stats_finish(struct ps *p)
 	return 0;
 }
 
+/* ---- monitor ---- */
+
+/* ip xfrm monitor [ all-nsid ] [ nokeys ] [ all | LISTofXFRM-OBJECTS ] */
+static int monitor_words(struct ps *p)
+{
+	static const struct {
+		const char *word;
+		unsigned int events;
+	} objs[] = {
+		{ "all", ~0u },
+		{ "acquire", 1u << NIPSEC_EVENT_ACQUIRE },
+		{ "expire", 1u << NIPSEC_EVENT_EXPIRE },
+		{ "SA", 1u << NIPSEC_EVENT_SA_DEL },
+		{ "sa", 1u << NIPSEC_EVENT_SA_DEL },
+		{ "policy", 1u << NIPSEC_EVENT_POLICY_DEL },
+		{ "mapping", 1u << NIPSEC_EVENT_MAPPING },
+	};
+	const char *w;
+
+	while ((w = peek(p))) {
+		size_t k;
+
+		p->i++;
+		if (!strcmp(w, "nokeys"))
+			continue;	/* events never carry keys */
+		for (k = 0; k < ARRAY_SIZE(objs); k++)
+			if (!strcmp(w, objs[k].word))
+				break;
+		if (k < ARRAY_SIZE(objs)) {
+			p->cmd->events |= objs[k].events;
+			continue;
+		}
+		p->i--;
+		if (!strcmp(w, "aevent") || !strcmp(w, "report"))
+			return fail(p, "\"monitor %s\" is not supported by nipsec: there are no %s events",
+				    w, w[0] == 'a' ? "replay (aevent)" : "report");
+		if (unsupported(p, w))
+			return -1;
+		return fail(p, "unknown word \"%s\" in \"monitor\"", w);
+	}
+	return 0;
+}
+
 /* ---- objects and commands ---- */
 
 struct verb {
@@ -1074,6 +1189,7 @@ static const struct verb verbs[] = {
 	{ "sa", "flush", OP_SA_FLUSH },
 	{ "sa", "deleteall", OP_SA_FLUSH },
 	{ "sa", "allocspi", OP_SPI_ALLOC },
+	{ "sa", "count", OP_SA_COUNT },
 	{ "spi", "alloc", OP_SPI_ALLOC },
 	{ "policy", "add", OP_POLICY_ADD },
 	{ "policy", "del", OP_POLICY_DEL },
@@ -1084,6 +1200,7 @@ static const struct verb verbs[] = {
 	{ "policy", "ls", OP_POLICY_LIST },
 	{ "policy", "flush", OP_POLICY_FLUSH },
 	{ "policy", "deleteall", OP_POLICY_FLUSH },
+	{ "policy", "count", OP_POLICY_COUNT },
 	{ "stats", NULL, OP_STATS },
 	{ "monitor", NULL, OP_MONITOR },
 	{ "help", NULL, OP_HELP },
@@ -1128,6 +1245,10 @@ static int find_verb(struct ps *p, const char *obj, const char *verb,
 	}
 	if (!verb)
 		return fail(p, "\"%s\" needs a command (try \"nipsec help\")", obj);
+	if (!strcmp(obj, "policy") && !strcmp(verb, "update"))
+		return fail(p, "\"policy update\" is not supported by nipsec: there is no atomic replace (policy del, then policy add)");
+	if (!strcmp(obj, "policy") && !strcmp(verb, "set"))
+		return fail(p, "\"policy set\" is not supported by nipsec: its policy lookup has no hash thresholds to set");
 	return fail(p, "unknown command \"%s %s\" (try \"nipsec help %s\")", obj,
 		    verb, obj);
 }
@@ -1217,10 +1338,10 @@ int parse_cmd(int argc, char **argv, const struct parse_env *env,
 			return fail(&p, "no help on \"%s\": not an object", argv[1]);
 		return 0;
 	case OP_MONITOR:
-		/* ip xfrm monitor takes "all"; nothing else means anything */
-		if (argc > 1 && strcmp(argv[1], "all"))
-			return fail(&p, "unknown word \"%s\" in \"monitor\"", argv[1]);
-		return argc > 2 ? fail(&p, "\"monitor\" takes no more words") : 0;
+		return monitor_words(&p);
+	case OP_SA_COUNT:
+	case OP_POLICY_COUNT:
+		return argc > 2 ? fail(&p, "\"%s\" takes no more words", p.what) : 0;
 	case OP_STATS:
 		ret = run_table(&p, stats_kws, ARRAY_SIZE(stats_kws), cmd->op, false);
 		return ret ? ret : stats_finish(&p);

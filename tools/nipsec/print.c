@@ -478,6 +478,19 @@ void print_policy_id(struct printer *p, uint32_t id)
 	json_done(p);
 }
 
+/* "sa count 3", as ip xfrm state count says "SAD count 3" */
+void print_count(struct printer *p, const char *what, unsigned int n)
+{
+	if (!p->json) {
+		fprintf(p->out, "%s count %u\n", what, n);
+		return;
+	}
+	json_obj_begin(&p->j, NULL);
+	json_u64(&p->j, "count", n);
+	json_obj_end(&p->j);
+	json_done(p);
+}
+
 /* ---- events: one line each ---- */
 
 static void sa_ref_text(FILE *f, const struct nipsec_sa *sa)

@@ -11,6 +11,7 @@ int main(void)
 	test_attr();
 	test_print();
 	test_xact();
+	test_xfrm_words();
 	printf("%d passed, %d failed\n", tap_passed(), tap_failed());
 	return tap_failed() ? 1 : 0;
 }

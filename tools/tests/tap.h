@@ -17,5 +17,6 @@ void test_parse(void);
 void test_attr(void);
 void test_print(void);
 void test_xact(void);
+void test_xfrm_words(void);
 
 #endif /* NIPSEC_TAP_H */

@@ -382,7 +382,9 @@ jq -c '[.intervals[].sum.bytes]' "$RESULTS/rebind.json" 2>/dev/null | _indent ||
 # the mapping event carries the inbound SA's packet count when it moved:
 # the rest of the transfer came after the rebinding
 # (that SA's move to the new mapping: a report about another SA, or one
-# rate-limited before the move, is not it)
+# rate-limited before the move, is not it); the monitor may write it a
+# moment after the transfer ends on a loaded guest, so wait for it
+wait_for -t 10 bash -c "jq -n -e '[inputs | select(.event == \"mapping\" and .sa.spi == 28673 and .\"new-port\" == 14500)] | length > 0' '$RESULTS/nat-mon' >/dev/null" || true
 at=$(jq -n '[inputs | select(.event == "mapping" and .sa.spi == 28673 and
 	."new-port" == 14500)][0].sa.usage.packets // 0' "$RESULTS/nat-mon" 2>/dev/null || echo 0)
 end=$(NIP -n r -j sa get dst 198.51.100.2 proto esp spi 0x7001 | jq '(.usage // .[0].usage).packets // 0')

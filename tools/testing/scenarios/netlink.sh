@@ -111,6 +111,13 @@ if run Y --do sa-new --json "{\"spi\": 258, \"proto\": \"esp\", \"src-v4\": $A1,
 else
 	expect_err "unknown AEAD refused with extack" "Netlink error" "unknown AEAD algorithm"
 fi
+# ip xfrm's null authentication: XFRM takes it, nipsec refuses it by name
+if run Y --do sa-new --json "{\"spi\": 258, \"proto\": \"esp\", \"src-v4\": $A1, \"dst-v4\": $A2,
+	\"enc-name\": \"cbc(aes)\", \"enc-key\": \"${KEY:0:32}\", \"auth-name\": \"digest_null\", \"auth-key\": \"\"}"; then
+	fail "auth digest_null refused"
+else
+	expect_err "auth digest_null refused by name" "Invalid argument" "digest_null: ESP without integrity is refused"
+fi
 if run Y --do sa-new --json "{\"spi\": 258, \"proto\": \"esp\", \"src-v4\": $A1, \"dst-v4\": $A2,
 	\"aead-name\": \"$RFC4106\", \"aead-key\": \"${KEY:0:32}\"}"; then
 	fail "AEAD key without salt refused"
