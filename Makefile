@@ -81,7 +81,7 @@ compat:
 
 style:
 	@test -f $(CHECKPATCH) || { echo "no $(CHECKPATCH): install linux-source-6.12 (tools/testing/deps.sh)"; exit 1; }
-	@files="$$(ls module/*.[ch] kunit/*.c uapi/linux/*.h 2>/dev/null | grep -v -e "\.mod\.c$$" -e "compat\.h$$")"; \
+	@files="$$(ls module/*.[ch] kunit/*.c uapi/linux/*.h 2>/dev/null | grep -v -e "\.mod\.c$$" -e "compat\.h$$" -e "trace\.h$$")"; \
 	if [ -z "$$files" ]; then echo "style: no sources yet"; exit 0; fi; \
 	$(CHECKPATCH) --no-tree --strict --show-types --terse -f $$files \
 		| grep -v -e '^total: 0 errors, 0 warnings, 0 checks' ; \
@@ -89,6 +89,11 @@ style:
 	# compat.h exists to test kernel versions: that one check does not apply \
 	$(CHECKPATCH) --no-tree --strict --show-types --terse \
 		--ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f module/compat.h \
+		| grep -v -e '^total: 0 errors, 0 warnings, 0 checks' ; \
+	rc=$$(( rc | $${PIPESTATUS[0]} )); \
+	# a TRACE_EVENT() is laid out as include/trace/events/ lays it out \
+	$(CHECKPATCH) --no-tree --strict --show-types --terse \
+		--ignore PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE -f module/trace.h \
 		| grep -v -e '^total: 0 errors, 0 warnings, 0 checks' ; \
 	exit $$(( rc | $${PIPESTATUS[0]} ))
 

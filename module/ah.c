@@ -338,8 +338,7 @@ static int nipsec_ah_clear_mutable(struct sk_buff *skb, unsigned int hlen,
 static void nipsec_ah_drop(struct sk_buff *skb, struct nipsec_sa *sa,
 			   enum nipsec_stat reason)
 {
-	nipsec_drop_count(sa->nn, sa, reason);
-	kfree_skb(skb);
+	nipsec_drop(sa->nn, sa, skb, reason);
 	nipsec_sa_put(sa);
 }
 
@@ -392,8 +391,7 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	u64 seq;
 
 	if (!nipsec_sa_hold(sa)) {
-		nipsec_drop_count(sa->nn, NULL, NIPSEC_DROP_EXPIRED);
-		kfree_skb(skb);
+		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_EXPIRED);
 		return;
 	}
 	if (skb->len < hlen || proto_off >= hlen || hlen > U16_MAX) {
@@ -572,8 +570,7 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	u64 seq;
 
 	if (!nipsec_sa_hold(sa)) {
-		nipsec_drop_count(sa->nn, NULL, NIPSEC_DROP_NO_SA);
-		kfree_skb(skb);
+		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_NO_SA);
 		return;
 	}
 	if (!pskb_may_pull(skb, ah_off + NIPSEC_AH_HLEN)) {

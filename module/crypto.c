@@ -143,13 +143,13 @@ static struct crypto_aead *nipsec_alloc_aead(const char *name,
 		     crypto_tfm_alg_driver_name(crypto_aead_tfm(aead)));
 	crypto_free_aead(aead);
 	if (n >= sizeof(buf)) {
-		NL_SET_ERR_MSG(extack, "algorithm name too long for cryptd()");
+		NIPSEC_ERR_MSG(extack, "algorithm name too long for cryptd()");
 		return ERR_PTR(-ENAMETOOLONG);
 	}
 	aead = crypto_alloc_aead(buf, 0, 0);
 out:
 	if (IS_ERR(aead))
-		NL_SET_ERR_MSG(extack, "algorithm not available in this kernel");
+		NIPSEC_ERR_MSG(extack, "algorithm not available in this kernel");
 	return aead;
 }
 
@@ -195,21 +195,21 @@ static int nipsec_crypto_init_aead(struct nipsec_sa *sa,
 	int bits, err;
 
 	if (!a) {
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "unknown AEAD algorithm (nipsec has rfc4106(gcm(aes)), rfc4543(gcm(aes)), rfc7539esp(chacha20,poly1305))");
 		return -ENOENT;
 	}
 	if (cfg->enc_name || cfg->auth_name) {
-		NL_SET_ERR_MSG(extack, "an AEAD algorithm excludes enc and auth");
+		NIPSEC_ERR_MSG(extack, "an AEAD algorithm excludes enc and auth");
 		return -EINVAL;
 	}
 	if (!nipsec_alg_keylen_ok(a, cfg->aead_keylen)) {
-		NL_SET_ERR_MSG(extack, "AEAD key length invalid (key plus 4-byte salt)");
+		NIPSEC_ERR_MSG(extack, "AEAD key length invalid (key plus 4-byte salt)");
 		return -EINVAL;
 	}
 	bits = nipsec_alg_bits(a, cfg->icv_bits);
 	if (bits < 0) {
-		NL_SET_ERR_MSG(extack, "ICV length not allowed for the AEAD algorithm");
+		NIPSEC_ERR_MSG(extack, "ICV length not allowed for the AEAD algorithm");
 		return -EINVAL;
 	}
 
@@ -219,12 +219,12 @@ static int nipsec_crypto_init_aead(struct nipsec_sa *sa,
 	sa->aead = aead;
 	err = crypto_aead_setkey(aead, cfg->aead_key, cfg->aead_keylen);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "AEAD key refused by the cipher");
+		NIPSEC_ERR_MSG(extack, "AEAD key refused by the cipher");
 		return err;
 	}
 	err = crypto_aead_setauthsize(aead, bits / 8);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "ICV length refused by the cipher");
+		NIPSEC_ERR_MSG(extack, "ICV length refused by the cipher");
 		return err;
 	}
 	strscpy(sa->aead_name, a->name, sizeof(sa->aead_name));
@@ -245,43 +245,43 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 
 	enc = nipsec_alg_find(cfg->enc_name, ALG_ENC);
 	if (!enc) {
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "unknown encryption algorithm (nipsec has cbc(aes), ecb(cipher_null))");
 		return -ENOENT;
 	}
 	if (!nipsec_alg_keylen_ok(enc, cfg->enc_keylen)) {
-		NL_SET_ERR_MSG(extack, "encryption key length invalid");
+		NIPSEC_ERR_MSG(extack, "encryption key length invalid");
 		return -EINVAL;
 	}
 	if (cfg->auth_name) {
 		auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
 		if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
 			/* XFRM takes it; encryption without integrity is forgeable */
-			NL_SET_ERR_MSG(extack,
+			NIPSEC_ERR_MSG(extack,
 				       "auth digest_null: ESP without integrity is refused (RFC 8221 5); use an AEAD or an integrity algorithm");
 			return -EINVAL;
 		}
 		if (!auth) {
-			NL_SET_ERR_MSG(extack,
+			NIPSEC_ERR_MSG(extack,
 				       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
 			return -ENOENT;
 		}
 		if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
-			NL_SET_ERR_MSG(extack, "authentication key length invalid");
+			NIPSEC_ERR_MSG(extack, "authentication key length invalid");
 			return -EINVAL;
 		}
 		bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
 		if (bits < 0) {
-			NL_SET_ERR_MSG(extack, "truncation length not allowed for the algorithm");
+			NIPSEC_ERR_MSG(extack, "truncation length not allowed for the algorithm");
 			return -EINVAL;
 		}
 	} else if (enc->keylens != KEYLEN(0)) {
 		/* confidentiality without integrity invites cut-and-paste attacks */
-		NL_SET_ERR_MSG(extack, "this cipher requires an authentication algorithm");
+		NIPSEC_ERR_MSG(extack, "this cipher requires an authentication algorithm");
 		return -EINVAL;
 	} else if (!READ_ONCE(allow_null_esp)) {
 		/* anyone who sees the SPI could inject into such an SA */
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "ESP without encryption and integrity is refused (RFC 4303 3.2); module parameter allow_null_esp=1 allows it, insecurely");
 		return -EINVAL;
 	}
@@ -301,12 +301,12 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 				    auth ? cfg->auth_keylen : 0,
 				    cfg->enc_key, cfg->enc_keylen);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "key refused by the cipher");
+		NIPSEC_ERR_MSG(extack, "key refused by the cipher");
 		return err;
 	}
 	err = crypto_aead_setauthsize(aead, bits / 8);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "truncation length refused by the cipher");
+		NIPSEC_ERR_MSG(extack, "truncation length refused by the cipher");
 		return err;
 	}
 	strscpy(sa->enc_name, enc->name, sizeof(sa->enc_name));
@@ -338,13 +338,13 @@ static struct crypto_ahash *nipsec_alloc_ahash(const char *name,
 		     crypto_tfm_alg_driver_name(crypto_ahash_tfm(ahash)));
 	crypto_free_ahash(ahash);
 	if (n >= sizeof(buf)) {
-		NL_SET_ERR_MSG(extack, "algorithm name too long for cryptd()");
+		NIPSEC_ERR_MSG(extack, "algorithm name too long for cryptd()");
 		return ERR_PTR(-ENAMETOOLONG);
 	}
 	ahash = crypto_alloc_ahash(buf, 0, 0);
 out:
 	if (IS_ERR(ahash))
-		NL_SET_ERR_MSG(extack, "algorithm not available in this kernel");
+		NIPSEC_ERR_MSG(extack, "algorithm not available in this kernel");
 	return ahash;
 }
 
@@ -362,30 +362,30 @@ static int nipsec_crypto_init_ah(struct nipsec_sa *sa,
 	int bits, err;
 
 	if (cfg->aead_name || cfg->enc_name) {
-		NL_SET_ERR_MSG(extack, "AH takes only an auth algorithm (no aead, no enc)");
+		NIPSEC_ERR_MSG(extack, "AH takes only an auth algorithm (no aead, no enc)");
 		return -EINVAL;
 	}
 	if (!cfg->auth_name) {
-		NL_SET_ERR_MSG(extack, "AH needs an auth or auth-trunc algorithm");
+		NIPSEC_ERR_MSG(extack, "AH needs an auth or auth-trunc algorithm");
 		return -EINVAL;
 	}
 	auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
 	if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
-		NL_SET_ERR_MSG(extack, "auth digest_null: AH without integrity is refused");
+		NIPSEC_ERR_MSG(extack, "auth digest_null: AH without integrity is refused");
 		return -EINVAL;
 	}
 	if (!auth) {
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
 		return -ENOENT;
 	}
 	if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
-		NL_SET_ERR_MSG(extack, "authentication key length invalid");
+		NIPSEC_ERR_MSG(extack, "authentication key length invalid");
 		return -EINVAL;
 	}
 	bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
 	if (bits < 0) {
-		NL_SET_ERR_MSG(extack, "truncation length not allowed for the algorithm");
+		NIPSEC_ERR_MSG(extack, "truncation length not allowed for the algorithm");
 		return -EINVAL;
 	}
 	ahash = nipsec_alloc_ahash(auth->name, extack);
@@ -394,12 +394,12 @@ static int nipsec_crypto_init_ah(struct nipsec_sa *sa,
 	sa->ahash = ahash;
 	err = crypto_ahash_setkey(ahash, cfg->auth_key, cfg->auth_keylen);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "key refused by the algorithm");
+		NIPSEC_ERR_MSG(extack, "key refused by the algorithm");
 		return err;
 	}
 	if (crypto_ahash_digestsize(ahash) * 8 < bits ||
 	    crypto_ahash_digestsize(ahash) > NIPSEC_AH_MAX_DIGEST) {
-		NL_SET_ERR_MSG(extack, "algorithm geometry not supported");
+		NIPSEC_ERR_MSG(extack, "algorithm geometry not supported");
 		return -EINVAL;
 	}
 	strscpy(sa->auth_name, auth->name, sizeof(sa->auth_name));
@@ -432,7 +432,7 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 	if (proto == IPPROTO_AH)
 		return nipsec_crypto_init_ah(sa, cfg, extack);
 	if (proto != IPPROTO_ESP) {
-		NL_SET_ERR_MSG(extack, "unknown IPsec protocol");
+		NIPSEC_ERR_MSG(extack, "unknown IPsec protocol");
 		return -EPROTONOSUPPORT;
 	}
 	if (cfg->aead_name) {
@@ -440,10 +440,10 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 	} else if (cfg->enc_name) {
 		err = nipsec_crypto_init_authenc(sa, cfg, extack);
 	} else if (cfg->auth_name) {
-		NL_SET_ERR_MSG(extack, "ESP needs a cipher (ecb(cipher_null) for none)");
+		NIPSEC_ERR_MSG(extack, "ESP needs a cipher (ecb(cipher_null) for none)");
 		err = -EINVAL;
 	} else {
-		NL_SET_ERR_MSG(extack, "ESP needs an AEAD or an encryption algorithm");
+		NIPSEC_ERR_MSG(extack, "ESP needs an AEAD or an encryption algorithm");
 		err = -EINVAL;
 	}
 	if (err)
@@ -454,7 +454,7 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 	/* RFC 4303 2.4: the trailer ends on a 4-byte boundary at least */
 	sa->blksize = ALIGN(crypto_aead_blocksize(sa->aead), 4);
 	if (sa->ivlen > NIPSEC_ESP_MAX_IVLEN || sa->blksize > 255) {
-		NL_SET_ERR_MSG(extack, "algorithm geometry not supported");
+		NIPSEC_ERR_MSG(extack, "algorithm geometry not supported");
 		return -EINVAL;
 	}
 	return 0;

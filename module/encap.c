@@ -194,13 +194,13 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	    rcu_dereference(sa->encap)->dport != uh->dest) {
 		if (ntohs(uh->dest) != NIPSEC_NATT_PORT)
 			return NF_ACCEPT;	/* some other UDP service */
-		nipsec_drop_count(nn, NULL, NIPSEC_DROP_NO_SA);
+		nipsec_drop_count(nn, NULL, skb, NIPSEC_DROP_NO_SA);
 		return NF_DROP;
 	}
 	/* RFC 3948 3.1: a zero checksum over IPv4 is fine; verify others */
 	if ((uh->check || family == AF_INET6) &&
 	    nf_checksum(skb, NF_INET_LOCAL_IN, off, IPPROTO_UDP, family)) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_PROTO);
+		nipsec_drop_count(nn, sa, skb, NIPSEC_DROP_PROTO);
 		return NF_DROP;
 	}
 	src.port = uh->source;
@@ -231,7 +231,7 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	return nipsec_esp_rcv(nn, skb, family, off, proto_off, &src);
 
 nomem:
-	nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
+	nipsec_drop_count(nn, sa, skb, NIPSEC_DROP_NOMEM);
 	return NF_DROP;
 }
 

@@ -221,8 +221,7 @@ static void nipsec_esp_set_aad(struct nipsec_esp_ctx *ctx, __be32 spi, u64 seq)
 static void nipsec_esp_drop(struct sk_buff *skb, struct nipsec_sa *sa,
 			    enum nipsec_stat reason)
 {
-	nipsec_drop_count(sa->nn, sa, reason);
-	kfree_skb(skb);
+	nipsec_drop(sa->nn, sa, skb, reason);
 	nipsec_sa_put(sa);
 }
 
@@ -276,8 +275,7 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	u64 seq;
 
 	if (!nipsec_sa_hold(sa)) {
-		nipsec_drop_count(sa->nn, NULL, NIPSEC_DROP_EXPIRED);
-		kfree_skb(skb);
+		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_EXPIRED);
 		return;
 	}
 	if (skb->len < hlen || proto_off >= hlen) {
@@ -529,8 +527,7 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	u64 seq;
 
 	if (!nipsec_sa_hold(sa)) {
-		nipsec_drop_count(sa->nn, NULL, NIPSEC_DROP_NO_SA);
-		kfree_skb(skb);
+		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_NO_SA);
 		return;
 	}
 	elen = (int)skb->len - (int)(esp_off + esplen + sa->icvlen);

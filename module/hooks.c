@@ -107,9 +107,10 @@ static DEFINE_PER_CPU(unsigned int, nipsec_reinject_nest);
 
 static unsigned int nipsec_hook_drop(struct nipsec_net *nn,
 				     struct nipsec_sa *sa,
+				     const struct sk_buff *skb,
 				     enum nipsec_stat reason)
 {
-	nipsec_drop_count(nn, sa, reason);
+	nipsec_drop_count(nn, sa, skb, reason);
 	return NF_DROP;
 }
 
@@ -376,8 +377,7 @@ static bool nipsec_out_mtu_ok(struct nipsec_net *nn, struct nipsec_sa *sa,
 		}
 		icmpv6_send(skb, ICMPV6_PKT_TOOBIG, 0, max);
 	}
-	nipsec_drop_count(nn, sa, NIPSEC_DROP_MTU);
-	kfree_skb(skb);
+	nipsec_drop(nn, sa, skb, NIPSEC_DROP_MTU);
 	return false;
 }
 
@@ -387,8 +387,7 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 	unsigned int hlen, proto_off, max;
 
 	if (family != sa->key.family) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_INNER_FAMILY);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_INNER_FAMILY);
 		return;
 	}
 	if (family == AF_INET) {
@@ -399,8 +398,7 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 		int off = ip6_find_1stfragopt(skb, &prevhdr);
 
 		if (off < 0) {
-			nipsec_drop_count(nn, sa, NIPSEC_DROP_PROTO);
-			kfree_skb(skb);
+			nipsec_drop(nn, sa, skb, NIPSEC_DROP_PROTO);
 			return;
 		}
 		hlen = off;
@@ -418,8 +416,7 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 		skb->ignore_df = 1;
 		if (family == AF_INET && (ip_hdr(skb)->frag_off & htons(IP_DF))) {
 			if (skb_ensure_writable(skb, sizeof(struct iphdr))) {
-				nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
-				kfree_skb(skb);
+				nipsec_drop(nn, sa, skb, NIPSEC_DROP_NOMEM);
 				return;
 			}
 			/* esp.c recomputes the header checksum */
@@ -437,8 +434,7 @@ static void nipsec_out_transport(struct nipsec_net *nn, struct nipsec_sa *sa,
 			       sizeof(struct udphdr) + NIPSEC_ESP_HLEN +
 			       sa->ivlen) +
 			 LL_RESERVED_SPACE(skb_dst(skb)->dev))) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	nipsec_xform_output(sa, skb, hlen, proto_off);
@@ -468,8 +464,7 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 	nipsec_outer_get(sa, &o);
 	dst = nipsec_route_out(sa, net, &o, skb);
 	if (!dst) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_ROUTE);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_ROUTE);
 		return;
 	}
 	nipsec_mss_clamp(skb, family, family == AF_INET ? ip_hdrlen(skb) :
@@ -483,8 +478,7 @@ static void nipsec_out_tunnel(struct nipsec_net *nn, struct nipsec_sa *sa,
 	if (skb_cow_head(skb, ohlen + sizeof(struct udphdr) + NIPSEC_ESP_HLEN +
 			 sa->ivlen + LL_RESERVED_SPACE(dst->dev))) {
 		dst_release(dst);
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	if (family == AF_INET) {
@@ -538,8 +532,7 @@ static void nipsec_out_one(struct nipsec_net *nn, struct nipsec_sa *sa,
 			   struct sk_buff *skb, u16 family)
 {
 	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_NOMEM);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	if (sa->mode == NIPSEC_MODE_TUNNEL)
@@ -606,15 +599,15 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 	if (nipsec_transformed(skb, family) || nipsec_is_loopback(state->out))
 		return NF_ACCEPT;
 	if (nipsec_flow_parse(skb, family, &fl))
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_PROTO);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_PROTO);
 	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, &fl);
 	if (nipsec_policy_frag_unsafe(nn, NIPSEC_DIR_OUT, &fl, pol))
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_FRAGMENT);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_FRAGMENT);
 	key_fl = &fl;
 	if (!pol) {
 		pol = nipsec_out_icmp_policy(nn, skb, &fl, &rev);
 		if (IS_ERR(pol))
-			return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_ICMP_ERROR);
+			return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_ICMP_ERROR);
 		if (!pol)
 			return NF_ACCEPT;
 		key_fl = &rev;
@@ -623,22 +616,22 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 	if (pol->action == NIPSEC_ACTION_BYPASS)
 		return NF_ACCEPT;
 	if (pol->action == NIPSEC_ACTION_DISCARD)
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_POLICY);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_POLICY);
 
 	sa = nipsec_sa_lookup_out(nn, pol, key_fl);
 	if (!sa) {
 		/* fail closed: never in clear while the key manager works */
 		nipsec_acquire(nn, pol, key_fl);
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_OUT_NO_SA);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_OUT_NO_SA);
 	}
 	if (!nipsec_sa_has_xform(sa))
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_PROTO);
 	if (nipsec_ct_confirm_reset(skb))
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_POLICY);
 	if (!pskb_may_pull(skb, skb_network_offset(skb) +
 			   (family == AF_INET ? sizeof(struct iphdr) :
 			    sizeof(struct ipv6hdr))))
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_TRUNCATED);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_TRUNCATED);
 
 	if (!skb_is_gso(skb)) {
 		nipsec_out_one(nn, sa, skb, family);
@@ -647,7 +640,7 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 	/* ESP cannot be segmented later: segment now, protect each piece */
 	segs = skb_gso_segment(skb, 0);
 	if (IS_ERR_OR_NULL(segs))
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_NOMEM);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_NOMEM);
 	consume_skb(skb);
 	skb_list_walk_safe(segs, skb, next) {
 		skb_mark_not_on_list(skb);
@@ -667,8 +660,7 @@ static int nipsec_rcv_finish4(struct net *net, struct sock *sk,
 	if (!skb_dst(skb) &&
 	    ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos,
 				 skb->dev)) {
-		nipsec_drop_count(nipsec_pernet(net), NULL, NIPSEC_DROP_ROUTE);
-		kfree_skb(skb);
+		nipsec_drop(nipsec_pernet(net), NULL, skb, NIPSEC_DROP_ROUTE);
 		return NET_RX_DROP;
 	}
 	return dst_input(skb);
@@ -692,8 +684,7 @@ static int nipsec_rcv_finish6(struct net *net, struct sock *sk,
 							RT6_LOOKUP_F_HAS_SADDR));
 	}
 	if (skb_dst(skb)->error) {
-		nipsec_drop_count(nipsec_pernet(net), NULL, NIPSEC_DROP_ROUTE);
-		kfree_skb(skb);
+		nipsec_drop(nipsec_pernet(net), NULL, skb, NIPSEC_DROP_ROUTE);
 		return NET_RX_DROP;
 	}
 	return dst_input(skb);
@@ -888,8 +879,7 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	if (nipsec_flow_parse(skb, family, &fl))
 		goto bad_inner;
 	if (!nipsec_in_allowed(nn, sa, skb, &fl)) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_SELECTOR);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_SELECTOR);
 		return;
 	}
 	nipsec_in_mss_clamp(skb, sa, family);
@@ -915,8 +905,7 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	nipsec_set_transformed(skb, family);
 	nipsec_set_depth(skb, family, depth);
 	if (__this_cpu_read(nipsec_reinject_nest) >= NIPSEC_MAX_DEPTH) {
-		nipsec_drop_count(nn, sa, NIPSEC_DROP_DEPTH);
-		kfree_skb(skb);
+		nipsec_drop(nn, sa, skb, NIPSEC_DROP_DEPTH);
 		return;
 	}
 	__this_cpu_inc(nipsec_reinject_nest);
@@ -930,8 +919,7 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	return;
 
 bad_inner:
-	nipsec_drop_count(nn, sa, NIPSEC_DROP_INNER_FAMILY);
-	kfree_skb(skb);
+	nipsec_drop(nn, sa, skb, NIPSEC_DROP_INNER_FAMILY);
 }
 
 /*
@@ -995,7 +983,7 @@ unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	__be32 spi;
 
 	if (!pskb_may_pull(skb, off + NIPSEC_ESP_HLEN))
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_TRUNCATED);
 	spi = ((const struct ip_esp_hdr *)(skb->data + off))->spi;
 	memset(&daddr, 0, sizeof(daddr));
 	if (family == AF_INET)
@@ -1004,12 +992,12 @@ unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 		daddr.a6 = ipv6_hdr(skb)->daddr;
 	sa = nipsec_sa_lookup_in(nn, spi, IPPROTO_ESP, family, &daddr);
 	if (!sa || !sa->aead)
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_NO_SA);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_NO_SA);
 	/* an SA is either plain or UDP-encapsulated on the wire, not both */
 	if (!src != !sa->encap_type)
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_PROTO);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_PROTO);
 	if (nipsec_ct_confirm_reset(skb))
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_POLICY);
 	nipsec_esp_input(sa, skb, off, proto_off, src);
 	return NF_STOLEN;
 }
@@ -1024,7 +1012,7 @@ static unsigned int nipsec_ah_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	__be32 spi;
 
 	if (!pskb_may_pull(skb, off + NIPSEC_AH_HLEN))
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_TRUNCATED);
 	spi = ((const struct ip_auth_hdr *)(skb->data + off))->spi;
 	memset(&daddr, 0, sizeof(daddr));
 	if (family == AF_INET)
@@ -1033,9 +1021,9 @@ static unsigned int nipsec_ah_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 		daddr.a6 = ipv6_hdr(skb)->daddr;
 	sa = nipsec_sa_lookup_in(nn, spi, IPPROTO_AH, family, &daddr);
 	if (!sa || !sa->ahash)
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_NO_SA);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_NO_SA);
 	if (nipsec_ct_confirm_reset(skb))
-		return nipsec_hook_drop(nn, sa, NIPSEC_DROP_POLICY);
+		return nipsec_hook_drop(nn, sa, skb, NIPSEC_DROP_POLICY);
 	nipsec_ah_input(sa, skb, off, proto_off);
 	return NF_STOLEN;
 }
@@ -1052,15 +1040,15 @@ static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
 		return NF_ACCEPT;	/* the stack drops what it cannot parse */
 	pol = nipsec_policy_lookup(nn, dir, &fl);
 	if (nipsec_policy_frag_unsafe(nn, dir, &fl, pol))
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_FRAGMENT);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_FRAGMENT);
 	if (!pol)
 		return NF_ACCEPT;
 	nipsec_policy_touch(pol);
 	switch (pol->action) {
 	case NIPSEC_ACTION_PROTECT:
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_CLEARTEXT);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_CLEARTEXT);
 	case NIPSEC_ACTION_DISCARD:
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_POLICY);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_POLICY);
 	default:
 		return NF_ACCEPT;
 	}
@@ -1077,11 +1065,11 @@ static unsigned int nipsec_in_hook(void *priv, struct sk_buff *skb,
 	if (nipsec_is_loopback(state->in))
 		return NF_ACCEPT;
 	if (nipsec_upper(skb, family, &off, &proto_off, &proto))
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_TRUNCATED);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_TRUNCATED);
 	/* XFRM's limit too: refuse the next layer before any crypto */
 	if ((proto == IPPROTO_ESP || proto == IPPROTO_AH) &&
 	    nipsec_depth(skb, family) >= NIPSEC_MAX_DEPTH)
-		return nipsec_hook_drop(nn, NULL, NIPSEC_DROP_DEPTH);
+		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_DEPTH);
 	if (proto == IPPROTO_ESP)
 		return nipsec_esp_rcv(nn, skb, family, off, proto_off, NULL);
 	if (proto == IPPROTO_AH)

@@ -44,21 +44,21 @@ int nipsec_cap_check(struct nipsec_net *nn, enum nipsec_cap cap,
 	case NIPSEC_CAP_SA:
 		if (nn->sa_count < READ_ONCE(max_sas))
 			return 0;
-		NL_SET_ERR_MSG(extack, "SA limit of the namespace reached (max_sas)");
+		NIPSEC_ERR_MSG(extack, "SA limit of the namespace reached (max_sas)");
 		break;
 	case NIPSEC_CAP_LARVAL:
 		if (nn->sa_count >= READ_ONCE(max_sas)) {
-			NL_SET_ERR_MSG(extack, "SA limit of the namespace reached (max_sas)");
+			NIPSEC_ERR_MSG(extack, "SA limit of the namespace reached (max_sas)");
 			break;
 		}
 		if (nn->larval_count < READ_ONCE(max_larval))
 			return 0;
-		NL_SET_ERR_MSG(extack, "larval SA limit reached (max_larval)");
+		NIPSEC_ERR_MSG(extack, "larval SA limit reached (max_larval)");
 		break;
 	case NIPSEC_CAP_POLICY:
 		if (nn->policy_count < READ_ONCE(max_policies))
 			return 0;
-		NL_SET_ERR_MSG(extack, "policy limit reached (max_policies)");
+		NIPSEC_ERR_MSG(extack, "policy limit reached (max_policies)");
 		break;
 	}
 	nipsec_count(nn->stats, NIPSEC_STAT_REFUSED_LIMIT, 1);

@@ -15,6 +15,28 @@
 #include "policy.h"
 #include "sa.h"
 
+/**
+ * nipsec_refused - refuse a request: the extack message, and dynamic debug
+ * @extack: the requester's extended ACK, or NULL
+ * @attr: the attribute at fault, or NULL
+ * @msg: why, a string literal
+ *
+ * NL_SET_ERR_MSG() plus the same words to dynamic debug (`echo 'module
+ * nipsec +p' > /proc/dynamic_debug/control`), rate-limited: an
+ * unprivileged user namespace owner can provoke refusals at will.
+ */
+void nipsec_refused(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		    const char *msg)
+{
+	do_trace_netlink_extack(msg);
+	if (extack) {
+		extack->_msg = msg;
+		if (attr)
+			extack->bad_attr = attr;
+	}
+	net_dbg_ratelimited("refused: %s\n", msg);
+}
+
 static struct nipsec_net *nipsec_info_net(struct genl_info *info)
 {
 	return nipsec_pernet(genl_info_net(info));
@@ -76,7 +98,7 @@ static int nipsec_get_ports(struct nlattr **tb, int amin, int amax, u16 *lo,
 	*lo = tb[amin] ? nla_get_u16(tb[amin]) : 0;
 	*hi = tb[amax] ? nla_get_u16(tb[amax]) : (tb[amin] ? *lo : U16_MAX);
 	if (*lo > *hi) {
-		NL_SET_ERR_MSG(extack, "selector: port range is empty (min > max)");
+		NIPSEC_ERR_MSG(extack, "selector: port range is empty (min > max)");
 		return -EINVAL;
 	}
 	return 0;
@@ -113,12 +135,12 @@ static int nipsec_parse_sel(const struct nlattr *nla,
 		u16 f = nla_get_u16(tb[NIPSEC_A_SELECTOR_FAMILY]);
 
 		if (f && f != AF_INET && f != AF_INET6) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[NIPSEC_A_SELECTOR_FAMILY],
+			NIPSEC_ERR_MSG_ATTR(extack, tb[NIPSEC_A_SELECTOR_FAMILY],
 					    "selector: family must be AF_INET or AF_INET6");
 			return -EINVAL;
 		}
 		if (fam && f && f != fam) {
-			NL_SET_ERR_MSG(extack, "selector: family and addresses disagree");
+			NIPSEC_ERR_MSG(extack, "selector: family and addresses disagree");
 			return -EINVAL;
 		}
 		fam = fam ?: f;
@@ -135,11 +157,11 @@ static int nipsec_parse_sel(const struct nlattr *nla,
 		       (tb[NIPSEC_A_SELECTOR_DST_V4] || tb[NIPSEC_A_SELECTOR_DST_V6] ?
 			maxlen : 0);
 	if (!fam && (sel->sprefix || sel->dprefix)) {
-		NL_SET_ERR_MSG(extack, "selector: a prefix length needs an address or family");
+		NIPSEC_ERR_MSG(extack, "selector: a prefix length needs an address or family");
 		return -EINVAL;
 	}
 	if (sel->sprefix > maxlen || sel->dprefix > maxlen) {
-		NL_SET_ERR_MSG(extack, "selector: prefix longer than the address");
+		NIPSEC_ERR_MSG(extack, "selector: prefix longer than the address");
 		return -EINVAL;
 	}
 	if (tb[NIPSEC_A_SELECTOR_PROTO])
@@ -159,14 +181,14 @@ static int nipsec_parse_sel(const struct nlattr *nla,
 		sel->icmp_code = nla_get_u8(tb[NIPSEC_A_SELECTOR_ICMP_CODE]);
 	if ((sel->icmp_type >= 0 || sel->icmp_code >= 0) &&
 	    sel->proto != IPPROTO_ICMP && sel->proto != IPPROTO_ICMPV6) {
-		NL_SET_ERR_MSG(extack, "selector: ICMP type/code need proto icmp or ipv6-icmp");
+		NIPSEC_ERR_MSG(extack, "selector: ICMP type/code need proto icmp or ipv6-icmp");
 		return -EINVAL;
 	}
 	if ((sel->sport_min || sel->sport_max != U16_MAX || sel->dport_min ||
 	     sel->dport_max != U16_MAX) &&
 	    (!sel->proto || sel->proto == IPPROTO_ICMP ||
 	     sel->proto == IPPROTO_ICMPV6)) {
-		NL_SET_ERR_MSG(extack, "selector: ports need a protocol with ports");
+		NIPSEC_ERR_MSG(extack, "selector: ports need a protocol with ports");
 		return -EINVAL;
 	}
 	/* host bits beyond the prefix do not matter: clear them for comparisons */
@@ -196,7 +218,7 @@ static int nipsec_parse_tmpl(const struct nlattr *nla, struct nipsec_tmpl *t,
 
 	memset(t, 0, sizeof(*t));
 	if (!nla) {
-		NL_SET_ERR_MSG(extack, "a protect policy needs a template (tmpl)");
+		NIPSEC_ERR_MSG(extack, "a protect policy needs a template (tmpl)");
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, NIPSEC_A_TMPL_MAX, nla,
@@ -204,7 +226,7 @@ static int nipsec_parse_tmpl(const struct nlattr *nla, struct nipsec_tmpl *t,
 	if (err)
 		return err;
 	if (!tb[NIPSEC_A_TMPL_PROTO]) {
-		NL_SET_ERR_MSG(extack, "template: proto (esp or ah) is required");
+		NIPSEC_ERR_MSG(extack, "template: proto (esp or ah) is required");
 		return -EINVAL;
 	}
 	t->proto = nla_get_u8(tb[NIPSEC_A_TMPL_PROTO]);
@@ -223,11 +245,11 @@ static int nipsec_parse_tmpl(const struct nlattr *nla, struct nipsec_tmpl *t,
 	if (err)
 		return err;
 	if (!sf != !df || (sf && sf != df)) {
-		NL_SET_ERR_MSG(extack, "template: give both endpoints of one family, or none");
+		NIPSEC_ERR_MSG(extack, "template: give both endpoints of one family, or none");
 		return -EINVAL;
 	}
 	if (t->mode == NIPSEC_MODE_TUNNEL && !sf) {
-		NL_SET_ERR_MSG(extack, "template: tunnel mode needs src and dst");
+		NIPSEC_ERR_MSG(extack, "template: tunnel mode needs src and dst");
 		return -EINVAL;
 	}
 	t->family = sf;
@@ -262,7 +284,7 @@ static int nipsec_parse_lft(const struct nlattr *nla,
 	/* each soft limit must come before its hard limit */
 	for (i = 1; i < NIPSEC_A_LIFETIME_HARD_USE_SECONDS; i += 2) {
 		if (*v[i] && *v[i + 1] && *v[i] > *v[i + 1]) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[i],
+			NIPSEC_ERR_MSG_ATTR(extack, tb[i],
 					    "lifetime: soft limit above its hard limit");
 			return -EINVAL;
 		}
@@ -284,7 +306,7 @@ static int nipsec_parse_encap(const struct nlattr *nla,
 		return err;
 	if (!tb[NIPSEC_A_ENCAP_TYPE] || !tb[NIPSEC_A_ENCAP_SPORT] ||
 	    !tb[NIPSEC_A_ENCAP_DPORT]) {
-		NL_SET_ERR_MSG(extack, "encap: type, sport and dport are required");
+		NIPSEC_ERR_MSG(extack, "encap: type, sport and dport are required");
 		return -EINVAL;
 	}
 	p->encap_type = nla_get_u8(tb[NIPSEC_A_ENCAP_TYPE]);
@@ -296,14 +318,14 @@ static int nipsec_parse_encap(const struct nlattr *nla,
 		return err;
 	/* the checksum fix-up replaces an address of the SA's family */
 	if (fam && fam != p->key.family) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NIPSEC_A_ENCAP_OA_V4] ?:
+		NIPSEC_ERR_MSG_ATTR(extack, tb[NIPSEC_A_ENCAP_OA_V4] ?:
 				    tb[NIPSEC_A_ENCAP_OA_V6],
 				    "encap: original address of another family than the SA");
 		return -EINVAL;
 	}
 	p->encap_rebind = nla_get_flag(tb[NIPSEC_A_ENCAP_REBIND]);
 	if (p->key.proto != IPPROTO_ESP) {
-		NL_SET_ERR_MSG(extack, "encap: only ESP can be carried in UDP");
+		NIPSEC_ERR_MSG(extack, "encap: only ESP can be carried in UDP");
 		return -EINVAL;
 	}
 	p->has_encap = true;
@@ -318,7 +340,7 @@ static int nipsec_parse_sa_key(struct nlattr **tb, struct nipsec_sa_key *key,
 
 	memset(key, 0, sizeof(*key));
 	if (!tb[NIPSEC_A_SA_SPI] || !tb[NIPSEC_A_SA_PROTO]) {
-		NL_SET_ERR_MSG(extack, "spi and proto are required");
+		NIPSEC_ERR_MSG(extack, "spi and proto are required");
 		return -EINVAL;
 	}
 	key->spi = htonl(nla_get_u32(tb[NIPSEC_A_SA_SPI]));
@@ -328,7 +350,7 @@ static int nipsec_parse_sa_key(struct nlattr **tb, struct nipsec_sa_key *key,
 	if (err)
 		return err;
 	if (!key->family) {
-		NL_SET_ERR_MSG(extack, "the destination address is required");
+		NIPSEC_ERR_MSG(extack, "the destination address is required");
 		return -EINVAL;
 	}
 	return 0;
@@ -340,12 +362,12 @@ static int nipsec_parse_alg(struct nlattr **tb, struct nipsec_alg_cfg *alg,
 	memset(alg, 0, sizeof(*alg));
 	if (tb[NIPSEC_A_SA_AEAD_NAME] &&
 	    (tb[NIPSEC_A_SA_ENC_NAME] || tb[NIPSEC_A_SA_AUTH_NAME])) {
-		NL_SET_ERR_MSG(extack, "aead excludes enc and auth");
+		NIPSEC_ERR_MSG(extack, "aead excludes enc and auth");
 		return -EINVAL;
 	}
 	if (tb[NIPSEC_A_SA_AEAD_NAME]) {
 		if (!tb[NIPSEC_A_SA_AEAD_KEY]) {
-			NL_SET_ERR_MSG(extack, "aead needs a key");
+			NIPSEC_ERR_MSG(extack, "aead needs a key");
 			return -EINVAL;
 		}
 		alg->aead_name = nla_data(tb[NIPSEC_A_SA_AEAD_NAME]);
@@ -374,7 +396,7 @@ static int nipsec_parse_alg(struct nlattr **tb, struct nipsec_alg_cfg *alg,
 	if (alg->aead_keylen > NIPSEC_MAX_KEY_LEN ||
 	    alg->enc_keylen > NIPSEC_MAX_KEY_LEN ||
 	    alg->auth_keylen > NIPSEC_MAX_KEY_LEN) {
-		NL_SET_ERR_MSG(extack, "key longer than NIPSEC_MAX_KEY_LEN");
+		NIPSEC_ERR_MSG(extack, "key longer than NIPSEC_MAX_KEY_LEN");
 		return -EINVAL;
 	}
 	return 0;
@@ -397,11 +419,11 @@ static int nipsec_parse_sa(struct genl_info *info, struct nipsec_sa_params *p,
 	if (err)
 		return err;
 	if (sfam && sfam != p->key.family) {
-		NL_SET_ERR_MSG(extack, "SA: source and destination families differ");
+		NIPSEC_ERR_MSG(extack, "SA: source and destination families differ");
 		return -EINVAL;
 	}
 	if (!sfam && !update) {
-		NL_SET_ERR_MSG(extack, "the source address is required");
+		NIPSEC_ERR_MSG(extack, "the source address is required");
 		return -EINVAL;
 	}
 	p->mode = tb[NIPSEC_A_SA_MODE] ? nla_get_u8(tb[NIPSEC_A_SA_MODE]) :
@@ -436,7 +458,7 @@ static int nipsec_parse_sa(struct genl_info *info, struct nipsec_sa_params *p,
 		p->seq = nla_get_u64(tb[NIPSEC_A_SA_SEQ]);
 		p->has_seq = true;
 		if (!p->esn && p->seq > U32_MAX) {
-			NL_SET_ERR_MSG(extack, "seq above 2^32-1 needs esn");
+			NIPSEC_ERR_MSG(extack, "seq above 2^32-1 needs esn");
 			return -EINVAL;
 		}
 	}
@@ -870,7 +892,7 @@ static int nipsec_on_sa(struct genl_info *info,
 	if (sa) {
 		err = fn(info, sa);
 	} else {
-		NL_SET_ERR_MSG(info->extack, "no such SA");
+		NIPSEC_ERR_MSG(info->extack, "no such SA");
 		err = -ENOENT;
 	}
 	mutex_unlock(&nn->lock);
@@ -1019,7 +1041,7 @@ int nipsec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!tb[NIPSEC_A_SA_PROTO]) {
-		NL_SET_ERR_MSG(info->extack, "proto is required");
+		NIPSEC_ERR_MSG(info->extack, "proto is required");
 		return -EINVAL;
 	}
 	p.key.proto = nla_get_u8(tb[NIPSEC_A_SA_PROTO]);
@@ -1029,7 +1051,7 @@ int nipsec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	if (!tb[NIPSEC_A_SA_DST_V4] && !tb[NIPSEC_A_SA_DST_V6]) {
-		NL_SET_ERR_MSG(info->extack, "the destination address is required");
+		NIPSEC_ERR_MSG(info->extack, "the destination address is required");
 		return -EINVAL;
 	}
 	p.key.family = fam;
@@ -1078,7 +1100,7 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!tb[NIPSEC_A_POLICY_DIR]) {
-		NL_SET_ERR_MSG(info->extack, "dir is required");
+		NIPSEC_ERR_MSG(info->extack, "dir is required");
 		return -EINVAL;
 	}
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
@@ -1100,7 +1122,7 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			goto free;
 	} else if (tb[NIPSEC_A_POLICY_TMPL]) {
-		NL_SET_ERR_MSG(info->extack, "only a protect policy takes a template");
+		NIPSEC_ERR_MSG(info->extack, "only a protect policy takes a template");
 		err = -EINVAL;
 		goto free;
 	}
@@ -1113,14 +1135,14 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nn->dying) {
 		err = -ENODEV;
 	} else if (nipsec_policy_find_sel(nn, pol->dir, &pol->sel)) {
-		NL_SET_ERR_MSG(info->extack, "a policy with this direction and selector exists");
+		NIPSEC_ERR_MSG(info->extack, "a policy with this direction and selector exists");
 		err = -EEXIST;
 	} else {
 		err = nipsec_cap_check(nn, NIPSEC_CAP_POLICY, info->extack);
 		if (!err) {
 			err = nipsec_hooks_register(nn);
 			if (err)
-				NL_SET_ERR_MSG(info->extack, "cannot register netfilter hooks");
+				NIPSEC_ERR_MSG(info->extack, "cannot register netfilter hooks");
 		}
 		if (!err)
 			err = nipsec_policy_insert(nn, pol);
@@ -1152,7 +1174,7 @@ int nipsec_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err = 0;
 
 	if (!tb[NIPSEC_A_POLICY_ID] && !tb[NIPSEC_A_POLICY_DIR]) {
-		NL_SET_ERR_MSG(info->extack, "give the policy id, or dir and selector");
+		NIPSEC_ERR_MSG(info->extack, "give the policy id, or dir and selector");
 		return -EINVAL;
 	}
 	if (!tb[NIPSEC_A_POLICY_ID]) {
@@ -1169,7 +1191,7 @@ int nipsec_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (pol) {
 		nipsec_policy_remove(nn, pol, true);
 	} else {
-		NL_SET_ERR_MSG(info->extack, "no such policy");
+		NIPSEC_ERR_MSG(info->extack, "no such policy");
 		err = -ENOENT;
 	}
 	mutex_unlock(&nn->lock);
@@ -1190,7 +1212,7 @@ int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	 * parsed (host bits cleared) the way policy-new stored it
 	 */
 	if (!tb[NIPSEC_A_POLICY_ID] && !tb[NIPSEC_A_POLICY_DIR]) {
-		NL_SET_ERR_MSG(info->extack, "give the policy id, or dir and selector");
+		NIPSEC_ERR_MSG(info->extack, "give the policy id, or dir and selector");
 		return -EINVAL;
 	}
 	if (!tb[NIPSEC_A_POLICY_ID]) {
@@ -1208,7 +1230,7 @@ int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 		pol = nipsec_policy_find_sel(nn, nla_get_u8(tb[NIPSEC_A_POLICY_DIR]),
 					     &sel);
 	if (!pol) {
-		NL_SET_ERR_MSG(info->extack, "no such policy");
+		NIPSEC_ERR_MSG(info->extack, "no such policy");
 		err = -ENOENT;
 	} else {
 		hdr = genlmsg_iput(msg, info);
@@ -1303,7 +1325,7 @@ int nipsec_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		sa = nipsec_sa_find(nn, &key);
 		if (!sa) {
-			NL_SET_ERR_MSG(info->extack, "no such SA");
+			NIPSEC_ERR_MSG(info->extack, "no such SA");
 			err = -ENOENT;
 			goto out;
 		}

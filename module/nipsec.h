@@ -25,6 +25,19 @@
 
 #include "compat.h"
 
+/*
+ * Refusals: the extack message for the requester, and the same words to
+ * dynamic debug (`echo 'module nipsec +p' > .../dynamic_debug/control`),
+ * rate-limited since an unprivileged namespace owner can provoke them.
+ */
+struct netlink_ext_ack;
+struct nlattr;
+void nipsec_refused(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		    const char *msg);
+/* msg: a string literal (extack keeps the pointer) */
+#define NIPSEC_ERR_MSG(extack, msg) nipsec_refused(extack, NULL, msg)
+#define NIPSEC_ERR_MSG_ATTR(extack, attr, msg) nipsec_refused(extack, attr, msg)
+
 #define NIPSEC_VERSION "0.1.0"
 
 /* Transforms one received packet may go through (XFRM_MAX_DEPTH too). */
@@ -359,7 +372,9 @@ static inline void nipsec_count(struct nipsec_stats __percpu *st,
 }
 
 void nipsec_drop_count(struct nipsec_net *nn, struct nipsec_sa *sa,
-		       enum nipsec_stat reason);
+		       const struct sk_buff *skb, enum nipsec_stat reason);
+void nipsec_drop(struct nipsec_net *nn, struct nipsec_sa *sa,
+		 struct sk_buff *skb, enum nipsec_stat reason);
 void nipsec_stats_sum(struct nipsec_stats __percpu *st, u64 *out);
 int nipsec_stats_put(struct sk_buff *skb, int attr,
 		     struct nipsec_stats __percpu *st);

@@ -517,6 +517,8 @@ int nipsec_policy_insert(struct nipsec_net *nn, struct nipsec_policy *pol)
 	list_add_rcu(&pol->list, head);
 done:
 	nn->policy_count++;
+	pr_debug("policy %u (dir %u, action %u, priority %u): added\n", pol->id,
+		 pol->dir, pol->action, pol->priority);
 	return 0;
 put:
 	nipsec_pgroup_put(g);
@@ -569,6 +571,7 @@ void nipsec_policy_remove(struct nipsec_net *nn, struct nipsec_policy *pol,
 	xa_erase(&nn->policy_ids, pol->id);
 	list_del_rcu(&pol->list);
 	nn->policy_count--;
+	pr_debug("policy %u (dir %u): deleted\n", pol->id, pol->dir);
 	if (notify)
 		nipsec_notify_policy_del(nn, pol);
 	kfree_rcu(pol, rcu);

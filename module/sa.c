@@ -177,11 +177,25 @@ void nipsec_sa_usage(const struct nipsec_sa *sa, u64 *bytes, u64 *packets)
 	*packets = sum[NIPSEC_STAT_RX_PACKETS] + sum[NIPSEC_STAT_TX_PACKETS];
 }
 
+/* SA life cycle to dynamic debug: `echo 'module nipsec +p' > .../control` */
+static void nipsec_sa_dbg(const struct nipsec_sa *sa, const char *what)
+{
+	if (sa->key.family == AF_INET6)
+		pr_debug("SA %s spi 0x%08x dst %pI6c: %s\n",
+			 sa->key.proto == IPPROTO_AH ? "ah" : "esp",
+			 ntohl(sa->key.spi), &sa->key.daddr.a6, what);
+	else
+		pr_debug("SA %s spi 0x%08x dst %pI4: %s\n",
+			 sa->key.proto == IPPROTO_AH ? "ah" : "esp",
+			 ntohl(sa->key.spi), &sa->key.daddr.a4, what);
+}
+
 static void nipsec_sa_soft_expire(struct nipsec_sa *sa, u8 limit)
 {
 	if (test_and_set_bit(NIPSEC_SA_SOFT_SENT, &sa->flags))
 		return;
 	cmpxchg(&sa->state, NIPSEC_SA_STATE_MATURE, NIPSEC_SA_STATE_DYING);
+	nipsec_sa_dbg(sa, "soft limit reached");
 	nipsec_notify_expire(sa, false, limit);
 }
 
@@ -194,6 +208,7 @@ static void nipsec_sa_hard_expire(struct nipsec_sa *sa, u8 limit)
 	if (test_and_set_bit(NIPSEC_SA_HARD_SENT, &sa->flags))
 		return;
 	WRITE_ONCE(sa->state, NIPSEC_SA_STATE_DEAD);
+	nipsec_sa_dbg(sa, "hard limit reached, stopped");
 	nipsec_notify_expire(sa, true, limit);
 	queue_work(nipsec_wq, &sa->nn->expire_work);
 }
@@ -404,6 +419,7 @@ void nipsec_sa_remove(struct nipsec_sa *sa, bool notify)
 {
 	lockdep_assert_held(&sa->nn->lock);
 	WRITE_ONCE(sa->state, NIPSEC_SA_STATE_DEAD);
+	nipsec_sa_dbg(sa, "deleted");
 	nipsec_sa_unlink(sa);
 	if (notify)
 		nipsec_notify_sa_del(sa);
@@ -424,20 +440,20 @@ static int nipsec_sa_check_params(const struct nipsec_sa_params *p,
 				  struct netlink_ext_ack *extack)
 {
 	if (p->key.proto != IPPROTO_ESP && p->key.proto != IPPROTO_AH) {
-		NL_SET_ERR_MSG(extack, "proto must be esp or ah");
+		NIPSEC_ERR_MSG(extack, "proto must be esp or ah");
 		return -EINVAL;
 	}
 	if (!p->key.spi) {
-		NL_SET_ERR_MSG(extack, "SPI 0 is reserved");
+		NIPSEC_ERR_MSG(extack, "SPI 0 is reserved");
 		return -EINVAL;
 	}
 	if (ntohl(p->key.spi) < 256) {
-		NL_SET_ERR_MSG(extack, "SPIs 1-255 are reserved by IANA");
+		NIPSEC_ERR_MSG(extack, "SPIs 1-255 are reserved by IANA");
 		return -EINVAL;
 	}
 	if (p->has_sel && p->sel.family && p->mode == NIPSEC_MODE_TRANSPORT &&
 	    p->sel.family != p->key.family) {
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "transport mode selector family differs from the SA's");
 		return -EINVAL;
 	}
@@ -457,7 +473,7 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 	if (err)
 		goto fail;
 	if (!p->has_alg) {
-		NL_SET_ERR_MSG(extack, "an algorithm is required (aead, or enc and/or auth)");
+		NIPSEC_ERR_MSG(extack, "an algorithm is required (aead, or enc and/or auth)");
 		err = -EINVAL;
 		goto fail;
 	}
@@ -490,7 +506,7 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 
 	err = nipsec_replay_init(&sa->replay, p->replay_window, p->esn);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot allocate the replay window");
+		NIPSEC_ERR_MSG(extack, "cannot allocate the replay window");
 		goto fail_sa;
 	}
 	err = nipsec_crypto_init_sa(sa, p->key.proto, &p->alg, extack);
@@ -512,18 +528,18 @@ static int nipsec_sa_modify(struct nipsec_net *nn, struct nipsec_sa *sa,
 			    struct netlink_ext_ack *extack)
 {
 	if (p->has_alg) {
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "keys of a mature SA cannot change; add a new SA");
 		return -EINVAL;
 	}
 	if (p->has_encap && !sa->encap_type) {
-		NL_SET_ERR_MSG(extack,
+		NIPSEC_ERR_MSG(extack,
 			       "encap can change only on an SA that has it (NAT-T)");
 		return -EINVAL;
 	}
 	if (p->has_encap) {
 		if (nipsec_encap_update(sa, p)) {
-			NL_SET_ERR_MSG(extack, "out of memory");
+			NIPSEC_ERR_MSG(extack, "out of memory");
 			return -ENOMEM;
 		}
 	}
@@ -531,6 +547,7 @@ static int nipsec_sa_modify(struct nipsec_net *nn, struct nipsec_sa *sa,
 		nipsec_sa_set_lft(sa, &p->lft);
 		nipsec_sa_update_timed(nn, sa);
 	}
+	nipsec_sa_dbg(sa, "updated");
 	return 0;
 }
 
@@ -558,11 +575,11 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 	if (old && old->state != NIPSEC_SA_STATE_LARVAL) {
 		if (update)
 			return nipsec_sa_modify(nn, old, p, extack);
-		NL_SET_ERR_MSG(extack, "an SA with this SPI, destination and proto exists");
+		NIPSEC_ERR_MSG(extack, "an SA with this SPI, destination and proto exists");
 		return -EEXIST;
 	}
 	if (!old && update) {
-		NL_SET_ERR_MSG(extack, "no such SA");
+		NIPSEC_ERR_MSG(extack, "no such SA");
 		return -ENOENT;
 	}
 	/* completing a larval SA takes no new place */
@@ -577,7 +594,7 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 		return err;
 	err = nipsec_hooks_register(nn);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+		NIPSEC_ERR_MSG(extack, "cannot register netfilter hooks");
 		goto fail;
 	}
 	sa->gen = ++nn->sa_gen;
@@ -588,7 +605,7 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 		err = rhashtable_lookup_insert_fast(&nn->sa_by_spi, &sa->spi_node,
 						    nipsec_spi_params);
 		if (err == -EEXIST)
-			NL_SET_ERR_MSG(extack, "an SA with this SPI, destination and proto exists");
+			NIPSEC_ERR_MSG(extack, "an SA with this SPI, destination and proto exists");
 	}
 	if (err)
 		goto fail;
@@ -617,6 +634,7 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 			nn->larval_count--;
 		nipsec_sa_put(old);
 	}
+	nipsec_sa_dbg(sa, old ? "installed over its larval SA" : "added");
 	return 0;
 
 fail:
@@ -678,15 +696,15 @@ int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 	lockdep_assert_held(&nn->lock);
 	spi_min = max_t(u32, spi_min, 256);
 	if (spi_max < spi_min) {
-		NL_SET_ERR_MSG(extack, "empty SPI range (SPIs below 256 are reserved)");
+		NIPSEC_ERR_MSG(extack, "empty SPI range (SPIs below 256 are reserved)");
 		return -EINVAL;
 	}
 	if (p->key.proto != IPPROTO_ESP && p->key.proto != IPPROTO_AH) {
-		NL_SET_ERR_MSG(extack, "proto must be esp or ah");
+		NIPSEC_ERR_MSG(extack, "proto must be esp or ah");
 		return -EINVAL;
 	}
 	if (timeout > NIPSEC_LARVAL_MAX_TIMEOUT) {
-		NL_SET_ERR_MSG(extack, "larval-timeout above one day");
+		NIPSEC_ERR_MSG(extack, "larval-timeout above one day");
 		return -EINVAL;
 	}
 	err = nipsec_cap_check(nn, NIPSEC_CAP_LARVAL, extack);
@@ -709,7 +727,7 @@ int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 	err = nipsec_spi_reserve(nn, sa, spi_min, range);
 	if (err) {
 		if (err == -ENOSPC)
-			NL_SET_ERR_MSG(extack, "no free SPI in the range");
+			NIPSEC_ERR_MSG(extack, "no free SPI in the range");
 		nipsec_sa_destroy(sa);
 		return err;
 	}

@@ -234,6 +234,34 @@ static void stats_json(struct json *j, const char *key,
 	json_obj_end(j);
 }
 
+/*
+ * An SA's counters as ip -s xfrm state shows them: traffic on one line,
+ * then its drops by reason, only those that happened.
+ */
+static void sa_stats_text(FILE *f, const struct nipsec_stats *s)
+{
+	bool any = false;
+
+	fputs("\tstats:\n\t ", f);
+	for (size_t i = 0; i < nipsec_stats_nfields; i++) {
+		const struct nipsec_stats_field *fl = &nipsec_stats_fields[i];
+
+		if (!strncmp(fl->name, "rx-", 3) || !strncmp(fl->name, "tx-", 3))
+			fprintf(f, " %s %" PRIu64, fl->name, nipsec_stats_value(s, fl));
+	}
+	fputs("\n\t  drops:", f);
+	for (size_t i = 0; i < nipsec_stats_nfields; i++) {
+		const struct nipsec_stats_field *fl = &nipsec_stats_fields[i];
+		uint64_t v = nipsec_stats_value(s, fl);
+
+		if (strncmp(fl->name, "drop-", 5) || !v)
+			continue;
+		fprintf(f, " %s %" PRIu64, fl->name + 5, v);
+		any = true;
+	}
+	fputs(any ? "\n" : " none\n", f);
+}
+
 /* ---- SA ---- */
 
 static const char *proto_name(uint8_t proto, char *buf, size_t len)
@@ -283,10 +311,8 @@ static void sa_text(FILE *f, const struct nipsec_sa *sa, bool stats)
 	/* like ip -s: usage and counters only when asked for */
 	if (stats && sa->has_usage)
 		usage_text(f, &sa->usage);
-	if (stats && sa->has_stats) {
-		fputs("\tstats:\n", f);
-		stats_text(f, "\t  ", &sa->stats);
-	}
+	if (stats && sa->has_stats)
+		sa_stats_text(f, &sa->stats);
 }
 
 static void sa_fields_json(struct json *j, const struct nipsec_sa *sa)
