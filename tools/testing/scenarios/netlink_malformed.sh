@@ -73,7 +73,7 @@ refused "policy-new protect without template" EINVAL "needs a template" \
 refused "policy-new template without proto" EINVAL "proto (esp or ah) is required" \
 	send policy-new dir:u8:1 "tmpl:nest:reqid:u32:1"
 refused "policy-del with neither id nor dir" EINVAL "give the policy id, or dir and selector" send policy-del
-refused "policy-get without id" EINVAL "id is required" send policy-get
+refused "policy-get with neither id nor dir" EINVAL "give the policy id, or dir and selector" send policy-get
 
 # ---- wrong types, lengths, ranges (policy validation)
 refused_any "spi as a u8 (wrong length)" send sa-new spi:u8:1 $P $S $D "$ALG" $KEY
