@@ -312,6 +312,7 @@ static const struct genl_split_ops nipsec_nl_ops[] = {
 
 static const struct genl_multicast_group nipsec_nl_mcgrps[] = {
 	[NIPSEC_NLGRP_EVENTS] = { .name = "events", .flags = GENL_MCAST_CAP_NET_ADMIN, },
+	[NIPSEC_NLGRP_DROPS] = { .name = "drops", .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 struct genl_family nipsec_nl_family __ro_after_init = {

@@ -36,6 +36,7 @@ int nipsec_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	NIPSEC_NLGRP_EVENTS,
+	NIPSEC_NLGRP_DROPS,
 };
 
 extern struct genl_family nipsec_nl_family;

@@ -6,6 +6,7 @@
  * (netlink-gen.c); this file turns validated attributes into SAD/SPD
  * changes and state back into attributes. Keys are never put into a reply.
  */
+#include <linux/ip.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/ipv6.h>
@@ -724,6 +725,24 @@ static void nipsec_event_send(struct net *net, struct sk_buff *skb, void *hdr,
 				NIPSEC_NLGRP_EVENTS, GFP_ATOMIC);
 }
 
+/* the addresses of the IPv4 or IPv6 header at skb's network offset */
+static int nipsec_put_pkt_addrs(struct sk_buff *msg, const struct sk_buff *skb)
+{
+	int off = skb ? skb_network_offset(skb) : -1;
+	const struct iphdr *iph;
+
+	if (off < 0 || skb_headlen(skb) < off + sizeof(*iph))
+		return 0;
+	iph = ip_hdr(skb);
+	if (iph->version == 4)
+		return nla_put_in_addr(msg, NIPSEC_A_DROP_SRC_V4, iph->saddr) ?:
+		       nla_put_in_addr(msg, NIPSEC_A_DROP_DST_V4, iph->daddr);
+	if (iph->version == 6 && skb_headlen(skb) >= off + sizeof(struct ipv6hdr))
+		return nla_put_in6_addr(msg, NIPSEC_A_DROP_SRC_V6, &ipv6_hdr(skb)->saddr) ?:
+		       nla_put_in6_addr(msg, NIPSEC_A_DROP_DST_V6, &ipv6_hdr(skb)->daddr);
+	return 0;
+}
+
 static int nipsec_put_sa_nest(struct sk_buff *skb, int attr,
 			      const struct nipsec_sa *sa)
 {
@@ -843,6 +862,62 @@ void nipsec_notify_mapping(struct nipsec_sa *sa,
 	if (!err)
 		err = nla_put_be16(skb, NIPSEC_A_MAPPING_NEW_PORT, new_port);
 	nipsec_event_send(net, skb, hdr, err);
+}
+
+/* Drops a second a namespace may report: a flood is summed, not sent. */
+#define NIPSEC_DROP_NTF_PER_SEC	50
+
+/*
+ * A dropped packet, to the drops group: only when someone listens (the
+ * data path pays nothing otherwise), at most NIPSEC_DROP_NTF_PER_SEC a
+ * second without a lock; the next report carries how many were not sent.
+ */
+void nipsec_notify_drop(struct nipsec_net *nn, const struct nipsec_sa *sa,
+			const struct sk_buff *skb, enum nipsec_stat reason)
+{
+	unsigned long now = jiffies, win = READ_ONCE(nn->drop_ntf_window);
+	struct net *net = nn->net;
+	struct sk_buff *msg;
+	u32 suppressed;
+	void *hdr;
+	int err;
+
+	if (!genl_has_listeners(&nipsec_nl_family, net, NIPSEC_NLGRP_DROPS))
+		return;
+	if (time_after(now, win + HZ) &&
+	    cmpxchg(&nn->drop_ntf_window, win, now) == win)
+		atomic_set(&nn->drop_ntf_sent, 0);
+	if (atomic_inc_return(&nn->drop_ntf_sent) > NIPSEC_DROP_NTF_PER_SEC) {
+		atomic_inc(&nn->drop_ntf_suppressed);
+		return;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		goto lost;
+	hdr = genlmsg_put(msg, 0, 0, &nipsec_nl_family, 0, NIPSEC_CMD_DROP_NTF);
+	if (!hdr) {
+		nlmsg_free(msg);
+		goto lost;
+	}
+	err = nla_put_string(msg, NIPSEC_A_DROP_REASON, nipsec_drop_name(reason));
+	if (!err && sa)
+		err = nipsec_put_sa_nest(msg, NIPSEC_A_DROP_SA, sa);
+	if (!err)
+		err = nipsec_put_pkt_addrs(msg, skb);
+	suppressed = atomic_xchg(&nn->drop_ntf_suppressed, 0);
+	if (!err && suppressed)
+		err = nla_put_u32(msg, NIPSEC_A_DROP_SUPPRESSED, suppressed);
+	if (err) {
+		atomic_add(suppressed, &nn->drop_ntf_suppressed);
+		nlmsg_free(msg);
+		goto lost;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&nipsec_nl_family, net, msg, 0,
+				NIPSEC_NLGRP_DROPS, GFP_ATOMIC);
+	return;
+lost:
+	atomic_inc(&nn->drop_ntf_suppressed);
 }
 
 /* ---------------------------------------------------------- SA handlers */

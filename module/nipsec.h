@@ -343,6 +343,11 @@ struct nipsec_net {
 	int __percpu *inflight;		/* crypto requests, main.c */
 	unsigned int encap_count;	/* ESP-in-UDP SAs: UDP is inspected */
 
+	/* drop notifications: a window of a second, lockless (netlink.c) */
+	unsigned long drop_ntf_window;
+	atomic_t drop_ntf_sent;
+	atomic_t drop_ntf_suppressed;
+
 	/* pending acquires (acquire.c) */
 	struct rhashtable acq_table;
 	struct list_head acq_list;
@@ -375,6 +380,7 @@ void nipsec_drop_count(struct nipsec_net *nn, struct nipsec_sa *sa,
 		       const struct sk_buff *skb, enum nipsec_stat reason);
 void nipsec_drop(struct nipsec_net *nn, struct nipsec_sa *sa,
 		 struct sk_buff *skb, enum nipsec_stat reason);
+const char *nipsec_drop_name(enum nipsec_stat reason);
 void nipsec_stats_sum(struct nipsec_stats __percpu *st, u64 *out);
 int nipsec_stats_put(struct sk_buff *skb, int attr,
 		     struct nipsec_stats __percpu *st);
@@ -469,6 +475,8 @@ void nipsec_notify_acquire(struct nipsec_net *nn,
 void nipsec_notify_mapping(struct nipsec_sa *sa,
 			   const union nipsec_addr *old_addr, __be16 old_port,
 			   const union nipsec_addr *new_addr, __be16 new_port);
+void nipsec_notify_drop(struct nipsec_net *nn, const struct nipsec_sa *sa,
+			const struct sk_buff *skb, enum nipsec_stat reason);
 
 /* main.c: a namespace's state lives until its crypto callbacks are done */
 void nipsec_inflight_get(struct nipsec_net *nn);

@@ -32,6 +32,38 @@ void nipsec_drop_count(struct nipsec_net *nn, struct nipsec_sa *sa,
 		nipsec_count(sa->stats, reason, 1);
 	trace_nipsec_drop(skb, sa ? sa->key.spi : 0, sa ? sa->key.proto : 0,
 			  reason);
+	nipsec_notify_drop(nn, sa, skb, reason);
+}
+
+static const char *const nipsec_drop_names[NIPSEC_STAT_MAX] = {
+	[NIPSEC_DROP_NO_SA] = "no-sa",
+	[NIPSEC_DROP_OUT_NO_SA] = "out-no-sa",
+	[NIPSEC_DROP_POLICY] = "policy",
+	[NIPSEC_DROP_CLEARTEXT] = "cleartext",
+	[NIPSEC_DROP_SELECTOR] = "selector",
+	[NIPSEC_DROP_INNER_FAMILY] = "inner-family",
+	[NIPSEC_DROP_TRUNCATED] = "truncated",
+	[NIPSEC_DROP_BAD_PADDING] = "bad-padding",
+	[NIPSEC_DROP_AUTH] = "auth",
+	[NIPSEC_DROP_REPLAY] = "replay",
+	[NIPSEC_DROP_SEQ_EXHAUSTED] = "seq-exhausted",
+	[NIPSEC_DROP_EXPIRED] = "expired",
+	[NIPSEC_DROP_CRYPTO] = "crypto",
+	[NIPSEC_DROP_NOMEM] = "nomem",
+	[NIPSEC_DROP_ROUTE] = "route",
+	[NIPSEC_DROP_MTU] = "mtu",
+	[NIPSEC_DROP_PROTO] = "proto",
+	[NIPSEC_DROP_DEPTH] = "depth",
+	[NIPSEC_DROP_FRAGMENT] = "fragment",
+	[NIPSEC_DROP_ICMP_ERROR] = "icmp-error",
+};
+
+/* the name `nipsec stats` shows without its "drop-" (drop events) */
+const char *nipsec_drop_name(enum nipsec_stat reason)
+{
+	if (reason >= NIPSEC_STAT_MAX || !nipsec_drop_names[reason])
+		return "unknown";
+	return nipsec_drop_names[reason];
 }
 
 /*

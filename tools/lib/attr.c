@@ -267,6 +267,16 @@ static struct nla_policy mapping_policy[NIPSEC_A_MAPPING_MAX + 1] = {
 	[NIPSEC_A_MAPPING_NEW_PORT] = U16,
 };
 
+static struct nla_policy drop_policy[NIPSEC_A_DROP_MAX + 1] = {
+	[NIPSEC_A_DROP_REASON] = { .type = NLA_STRING, .maxlen = 32 },
+	[NIPSEC_A_DROP_SA] = NEST,
+	[NIPSEC_A_DROP_SRC_V4] = U32,
+	[NIPSEC_A_DROP_SRC_V6] = IN6,
+	[NIPSEC_A_DROP_DST_V4] = U32,
+	[NIPSEC_A_DROP_DST_V6] = IN6,
+	[NIPSEC_A_DROP_SUPPRESSED] = U32,
+};
+
 /* ---- selector ---- */
 
 int nipsec_put_sel(struct nl_msg *msg, int attr, const struct nipsec_sel *s)
@@ -718,6 +728,27 @@ static int parse_mapping(struct nlattr *attrs, int len, struct nipsec_event *ev)
 	return parse_sa_nest(tb[NIPSEC_A_MAPPING_SA], &ev->mapping.sa);
 }
 
+static int parse_drop(struct nlattr *attrs, int len, struct nipsec_event *ev)
+{
+	struct nlattr *tb[NIPSEC_A_DROP_MAX + 1];
+	int err;
+
+	err = nipsec_nl2errno(nla_parse(tb, NIPSEC_A_DROP_MAX, attrs, len, drop_policy));
+	if (err)
+		return err;
+	if (tb[NIPSEC_A_DROP_REASON])
+		nla_strlcpy(ev->drop.reason, tb[NIPSEC_A_DROP_REASON],
+			    sizeof(ev->drop.reason));
+	get_addr(tb, NIPSEC_A_DROP_SRC_V4, NIPSEC_A_DROP_SRC_V6, &ev->drop.src);
+	get_addr(tb, NIPSEC_A_DROP_DST_V4, NIPSEC_A_DROP_DST_V6, &ev->drop.dst);
+	if (tb[NIPSEC_A_DROP_SUPPRESSED])
+		ev->drop.suppressed = nla_get_u32(tb[NIPSEC_A_DROP_SUPPRESSED]);
+	if (!tb[NIPSEC_A_DROP_SA])
+		return 0;
+	ev->drop.has_sa = true;
+	return parse_sa_nest(tb[NIPSEC_A_DROP_SA], &ev->drop.sa);
+}
+
 /* Returns -EOPNOTSUPP for commands that are not events. */
 int nipsec_parse_event(uint8_t cmd, struct nlattr *attrs, int len,
 		       struct nipsec_event *ev)
@@ -739,6 +770,9 @@ int nipsec_parse_event(uint8_t cmd, struct nlattr *attrs, int len,
 	case NIPSEC_CMD_MAPPING_NTF:
 		ev->type = NIPSEC_EVENT_MAPPING;
 		return parse_mapping(attrs, len, ev);
+	case NIPSEC_CMD_DROP_NTF:
+		ev->type = NIPSEC_EVENT_DROP;
+		return parse_drop(attrs, len, ev);
 	}
 	return -EOPNOTSUPP;
 }

@@ -665,6 +665,11 @@ int nipsec_event_subscribe(struct nipsec_handle *h)
 	return nipsec_subscribe_group(h, NIPSEC_FAMILY_NAME, NIPSEC_MCGRP_EVENTS);
 }
 
+int nipsec_drops_subscribe(struct nipsec_handle *h)
+{
+	return nipsec_subscribe_group(h, NIPSEC_FAMILY_NAME, NIPSEC_MCGRP_DROPS);
+}
+
 int nipsec_subscribe_group(struct nipsec_handle *h, const char *family,
 			   const char *group)
 {

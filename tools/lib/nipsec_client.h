@@ -206,6 +206,7 @@ enum nipsec_event_type {
 	NIPSEC_EVENT_SA_DEL,
 	NIPSEC_EVENT_POLICY_DEL,
 	NIPSEC_EVENT_MAPPING,
+	NIPSEC_EVENT_DROP,	/* only after nipsec_drops_subscribe() */
 };
 
 struct nipsec_event {
@@ -230,6 +231,13 @@ struct nipsec_event {
 			struct nipsec_addr old_addr, new_addr;
 			uint16_t old_port, new_port;	/* host order */
 		} mapping;
+		struct {
+			char reason[32];	/* "auth", as drop-auth */
+			bool has_sa;
+			struct nipsec_sa sa;
+			struct nipsec_addr src, dst;
+			uint32_t suppressed;	/* not reported before this */
+		} drop;
 	};
 };
 
@@ -293,6 +301,8 @@ int nipsec_stats_get(struct nipsec_handle *h, const struct nipsec_sa_id *id,
  * each event in it. It returns -ENOBUFS once if events were lost.
  */
 int nipsec_event_subscribe(struct nipsec_handle *h);
+/* dropped packets too (rate-limited by the module): NIPSEC_EVENT_DROP */
+int nipsec_drops_subscribe(struct nipsec_handle *h);
 int nipsec_event_recv(struct nipsec_handle *h, nipsec_event_cb cb, void *arg);
 /*
  * nipsec_event_recv() until cb returns non-zero (that value is returned)

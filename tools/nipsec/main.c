@@ -196,7 +196,13 @@ static int event_cb(const struct nipsec_event *ev, void *arg)
 static int monitor(struct ctx *c, unsigned int events)
 {
 	struct monitor_ctx m = { .pr = &c->pr, .events = events };
-	int err = nipsec_event_subscribe(c->h);
+	int err = 0;
+
+	/* drops only when asked for by name: "all" means ip xfrm's objects */
+	if (!events || events & ~(1u << NIPSEC_EVENT_DROP))
+		err = nipsec_event_subscribe(c->h);
+	if (!err && events & (1u << NIPSEC_EVENT_DROP))
+		err = nipsec_drops_subscribe(c->h);
 
 	while (!err) {
 		err = nipsec_event_loop(c->h, event_cb, &m);

@@ -1135,13 +1135,15 @@ static int monitor_words(struct ps *p)
 		const char *word;
 		unsigned int events;
 	} objs[] = {
-		{ "all", ~0u },
+		{ "all", ~(1u << NIPSEC_EVENT_DROP) },	/* ip xfrm's objects */
 		{ "acquire", 1u << NIPSEC_EVENT_ACQUIRE },
 		{ "expire", 1u << NIPSEC_EVENT_EXPIRE },
 		{ "SA", 1u << NIPSEC_EVENT_SA_DEL },
 		{ "sa", 1u << NIPSEC_EVENT_SA_DEL },
 		{ "policy", 1u << NIPSEC_EVENT_POLICY_DEL },
 		{ "mapping", 1u << NIPSEC_EVENT_MAPPING },
+		/* nipsec's own: dropped packets (the drops group) */
+		{ "drops", 1u << NIPSEC_EVENT_DROP },
 	};
 	const char *w;
 

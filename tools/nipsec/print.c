@@ -573,6 +573,17 @@ static void event_text(FILE *f, const struct nipsec_event *ev)
 			addr_str(&ev->mapping.new_addr, b, sizeof(b)),
 			ev->mapping.new_port);
 		break;
+	case NIPSEC_EVENT_DROP:
+		fprintf(f, "drop %s src %s dst %s", ev->drop.reason,
+			addr_str(&ev->drop.src, a, sizeof(a)),
+			addr_str(&ev->drop.dst, b, sizeof(b)));
+		if (ev->drop.has_sa) {
+			fputc(' ', f);
+			sa_ref_text(f, &ev->drop.sa);
+		}
+		if (ev->drop.suppressed)
+			fprintf(f, " (%u more not reported)", ev->drop.suppressed);
+		break;
 	}
 	fputc('\n', f);
 }
@@ -585,6 +596,7 @@ static void event_json(struct json *j, const struct nipsec_event *ev)
 		[NIPSEC_EVENT_SA_DEL] = "sa-del",
 		[NIPSEC_EVENT_POLICY_DEL] = "policy-del",
 		[NIPSEC_EVENT_MAPPING] = "mapping",
+		[NIPSEC_EVENT_DROP] = "drop",
 	};
 	char a[INET6_ADDRSTRLEN], n[16];
 
@@ -623,6 +635,17 @@ static void event_json(struct json *j, const struct nipsec_event *ev)
 		json_u64(j, "old-port", ev->mapping.old_port);
 		json_str(j, "new-addr", addr_str(&ev->mapping.new_addr, a, sizeof(a)));
 		json_u64(j, "new-port", ev->mapping.new_port);
+		break;
+	case NIPSEC_EVENT_DROP:
+		json_str(j, "reason", ev->drop.reason);
+		json_str(j, "src", addr_str(&ev->drop.src, a, sizeof(a)));
+		json_str(j, "dst", addr_str(&ev->drop.dst, a, sizeof(a)));
+		if (ev->drop.has_sa) {
+			json_obj_begin(j, "sa");
+			sa_fields_json(j, &ev->drop.sa);
+			json_obj_end(j);
+		}
+		json_u64(j, "suppressed", ev->drop.suppressed);
 		break;
 	}
 	json_obj_end(j);

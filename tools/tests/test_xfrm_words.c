@@ -134,6 +134,7 @@ static const struct {
 	{ "monitor", "monitor", NULL },
 	{ "monitor all", "monitor all", NULL },
 	{ "monitor nokeys", "monitor nokeys acquire expire SA policy", NULL },
+	{ "monitor drops", "monitor drops", NULL },
 	{ "monitor aevent", "monitor aevent", NO },
 	{ "monitor report", "monitor report", NO },
 	{ "all-nsid", "monitor all-nsid", NO },

@@ -76,6 +76,14 @@ else
 	fail "root: joined and received the 3 sa-del events" "$(cat "$tmp/root.ev")"
 fi
 
+# the drops group (dropped packets' addresses): the same rule
+"${NOBODY[@]}" timeout 20 python3 "$NLRAW" subscribe drops 1 >"$tmp/nobody.drops" 2>&1 || true
+if grep -qx 'join=errno=EPERM' "$tmp/nobody.drops"; then
+	ok "nobody: joining drops refused with EPERM"
+else
+	fail "nobody: joining drops refused with EPERM" "$(cat "$tmp/nobody.drops")"
+fi
+
 # ------------------------------------------------------ every request
 check "root: an SA in the initial namespace (spi 0x5200)" \
 	bash -c "python3 '$NLRAW' send sa-new spi:u32:0x5200 $P $S $D '$ALG' $KEY | grep -qx ok"
