@@ -728,18 +728,16 @@ static void nipsec_event_send(struct net *net, struct sk_buff *skb, void *hdr,
 /* the addresses of the IPv4 or IPv6 header at skb's network offset */
 static int nipsec_put_pkt_addrs(struct sk_buff *msg, const struct sk_buff *skb)
 {
-	int off = skb ? skb_network_offset(skb) : -1;
-	const struct iphdr *iph;
+	struct in6_addr src, dst;
 
-	if (off < 0 || skb_headlen(skb) < off + sizeof(*iph))
-		return 0;
-	iph = ip_hdr(skb);
-	if (iph->version == 4)
-		return nla_put_in_addr(msg, NIPSEC_A_DROP_SRC_V4, iph->saddr) ?:
-		       nla_put_in_addr(msg, NIPSEC_A_DROP_DST_V4, iph->daddr);
-	if (iph->version == 6 && skb_headlen(skb) >= off + sizeof(struct ipv6hdr))
-		return nla_put_in6_addr(msg, NIPSEC_A_DROP_SRC_V6, &ipv6_hdr(skb)->saddr) ?:
-		       nla_put_in6_addr(msg, NIPSEC_A_DROP_DST_V6, &ipv6_hdr(skb)->daddr);
+	switch (nipsec_pkt_addrs(skb, &src, &dst)) {
+	case 4:
+		return nla_put_in_addr(msg, NIPSEC_A_DROP_SRC_V4, src.s6_addr32[3]) ?:
+		       nla_put_in_addr(msg, NIPSEC_A_DROP_DST_V4, dst.s6_addr32[3]);
+	case 6:
+		return nla_put_in6_addr(msg, NIPSEC_A_DROP_SRC_V6, &src) ?:
+		       nla_put_in6_addr(msg, NIPSEC_A_DROP_DST_V6, &dst);
+	}
 	return 0;
 }
 

@@ -2,6 +2,9 @@
 /*
  * Counters: per-CPU on the fast path, summed only when userspace asks.
  */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <net/ipv6.h>
 #include <net/netlink.h>
 
 #include "nipsec.h"
@@ -35,28 +38,19 @@ void nipsec_drop_count(struct nipsec_net *nn, struct nipsec_sa *sa,
 	nipsec_notify_drop(nn, sa, skb, reason);
 }
 
+/* from the list trace.h holds for the tracepoint's symbols */
+#undef EM
+#undef EM_END
+#define EM(reason, name) \
+	[reason] = name,
+#define EM_END(reason, name) \
+	[reason] = name,
 static const char *const nipsec_drop_names[NIPSEC_STAT_MAX] = {
-	[NIPSEC_DROP_NO_SA] = "no-sa",
-	[NIPSEC_DROP_OUT_NO_SA] = "out-no-sa",
-	[NIPSEC_DROP_POLICY] = "policy",
-	[NIPSEC_DROP_CLEARTEXT] = "cleartext",
-	[NIPSEC_DROP_SELECTOR] = "selector",
-	[NIPSEC_DROP_INNER_FAMILY] = "inner-family",
-	[NIPSEC_DROP_TRUNCATED] = "truncated",
-	[NIPSEC_DROP_BAD_PADDING] = "bad-padding",
-	[NIPSEC_DROP_AUTH] = "auth",
-	[NIPSEC_DROP_REPLAY] = "replay",
-	[NIPSEC_DROP_SEQ_EXHAUSTED] = "seq-exhausted",
-	[NIPSEC_DROP_EXPIRED] = "expired",
-	[NIPSEC_DROP_CRYPTO] = "crypto",
-	[NIPSEC_DROP_NOMEM] = "nomem",
-	[NIPSEC_DROP_ROUTE] = "route",
-	[NIPSEC_DROP_MTU] = "mtu",
-	[NIPSEC_DROP_PROTO] = "proto",
-	[NIPSEC_DROP_DEPTH] = "depth",
-	[NIPSEC_DROP_FRAGMENT] = "fragment",
-	[NIPSEC_DROP_ICMP_ERROR] = "icmp-error",
+	NIPSEC_DROP_REASONS
 };
+
+#undef EM
+#undef EM_END
 
 /* the name `nipsec stats` shows without its "drop-" (drop events) */
 const char *nipsec_drop_name(enum nipsec_stat reason)
@@ -64,6 +58,42 @@ const char *nipsec_drop_name(enum nipsec_stat reason)
 	if (reason >= NIPSEC_STAT_MAX || !nipsec_drop_names[reason])
 		return "unknown";
 	return nipsec_drop_names[reason];
+}
+
+/**
+ * nipsec_pkt_addrs - the addresses of the IP header at skb's network offset
+ * @skb: the packet, or NULL
+ * @src: its source, as IPv6 (IPv4 mapped)
+ * @dst: its destination, the same way
+ *
+ * For the drop tracepoint and the drop notification: only what the linear
+ * part holds is read, so any packet at any stage of a hook will do.
+ *
+ * Return: 4 or 6, the header's version; 0 (and zeros) when there is none.
+ */
+u8 nipsec_pkt_addrs(const struct sk_buff *skb, struct in6_addr *src,
+		    struct in6_addr *dst)
+{
+	int off = skb ? skb_network_offset(skb) : -1;
+	const struct iphdr *iph;
+
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (off < 0 || skb_headlen(skb) < off + sizeof(*iph))
+		return 0;
+	iph = ip_hdr(skb);
+	if (iph->version == 4) {
+		ipv6_addr_set_v4mapped(iph->saddr, src);
+		ipv6_addr_set_v4mapped(iph->daddr, dst);
+		return 4;
+	}
+	if (iph->version == 6 &&
+	    skb_headlen(skb) >= off + sizeof(struct ipv6hdr)) {
+		*src = ipv6_hdr(skb)->saddr;
+		*dst = ipv6_hdr(skb)->daddr;
+		return 6;
+	}
+	return 0;
 }
 
 /*

@@ -17,58 +17,47 @@
 
 #include "nipsec.h"
 
-/* export the enum values so that perf and bpftrace can decode them */
-TRACE_DEFINE_ENUM(NIPSEC_DROP_NO_SA);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_OUT_NO_SA);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_POLICY);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_CLEARTEXT);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_SELECTOR);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_INNER_FAMILY);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_TRUNCATED);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_BAD_PADDING);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_AUTH);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_REPLAY);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_SEQ_EXHAUSTED);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_EXPIRED);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_CRYPTO);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_NOMEM);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_ROUTE);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_MTU);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_PROTO);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_DEPTH);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_FRAGMENT);
-TRACE_DEFINE_ENUM(NIPSEC_DROP_ICMP_ERROR);
-
-#ifndef NIPSEC_TRACE_ADDRS_ONCE
-#define NIPSEC_TRACE_ADDRS_ONCE
 /*
- * The addresses of the header at the network offset, as IPv6 (IPv4
- * mapped), when the linear part holds it; zeros otherwise.
+ * Every drop reason with the name `nipsec stats` shows after "drop-", once
+ * for the names table (stats.c) and the tracepoint's symbols (trace.h).
+ * EM(reason, name) for all but the last, EM_END for the last, as the
+ * kernel's trace headers spell such lists.
  */
-static inline void nipsec_trace_addrs(const struct sk_buff *skb, u8 *family,
-				      struct in6_addr *s, struct in6_addr *d)
-{
-	int off = skb ? skb_network_offset(skb) : -1;
-	const struct iphdr *iph;
+#define NIPSEC_DROP_REASONS					\
+	EM(NIPSEC_DROP_NO_SA, "no-sa")				\
+	EM(NIPSEC_DROP_OUT_NO_SA, "out-no-sa")			\
+	EM(NIPSEC_DROP_POLICY, "policy")			\
+	EM(NIPSEC_DROP_CLEARTEXT, "cleartext")			\
+	EM(NIPSEC_DROP_SELECTOR, "selector")			\
+	EM(NIPSEC_DROP_INNER_FAMILY, "inner-family")		\
+	EM(NIPSEC_DROP_TRUNCATED, "truncated")			\
+	EM(NIPSEC_DROP_BAD_PADDING, "bad-padding")		\
+	EM(NIPSEC_DROP_AUTH, "auth")				\
+	EM(NIPSEC_DROP_REPLAY, "replay")			\
+	EM(NIPSEC_DROP_SEQ_EXHAUSTED, "seq-exhausted")		\
+	EM(NIPSEC_DROP_EXPIRED, "expired")			\
+	EM(NIPSEC_DROP_CRYPTO, "crypto")			\
+	EM(NIPSEC_DROP_NOMEM, "nomem")				\
+	EM(NIPSEC_DROP_ROUTE, "route")				\
+	EM(NIPSEC_DROP_MTU, "mtu")				\
+	EM(NIPSEC_DROP_PROTO, "proto")				\
+	EM(NIPSEC_DROP_DEPTH, "depth")				\
+	EM(NIPSEC_DROP_FRAGMENT, "fragment")			\
+	EM_END(NIPSEC_DROP_ICMP_ERROR, "icmp-error")
 
-	*family = 0;
-	memset(s, 0, sizeof(*s));
-	memset(d, 0, sizeof(*d));
-	if (off < 0 || skb_headlen(skb) < off + sizeof(*iph))
-		return;
-	iph = ip_hdr(skb);
-	if (iph->version == 4) {
-		*family = 4;
-		ipv6_addr_set_v4mapped(iph->saddr, s);
-		ipv6_addr_set_v4mapped(iph->daddr, d);
-	} else if (iph->version == 6 &&
-		   skb_headlen(skb) >= off + sizeof(struct ipv6hdr)) {
-		*family = 6;
-		*s = ipv6_hdr(skb)->saddr;
-		*d = ipv6_hdr(skb)->daddr;
-	}
-}
-#endif
+/* export the enum values so that perf and bpftrace can decode them */
+#undef EM
+#undef EM_END
+#define EM(a, b)	TRACE_DEFINE_ENUM(a);
+#define EM_END(a, b)	TRACE_DEFINE_ENUM(a);
+
+NIPSEC_DROP_REASONS
+
+/* then the same list as __print_symbolic's pairs */
+#undef EM
+#undef EM_END
+#define EM(a, b)	{ a, b },
+#define EM_END(a, b)	{ a, b }
 
 TRACE_EVENT(nipsec_drop,
 	TP_PROTO(const struct sk_buff *skb, __be32 spi, u8 proto, int reason),
@@ -89,33 +78,15 @@ TRACE_EVENT(nipsec_drop,
 		__entry->spi = ntohl(spi);
 		__entry->reason = reason;
 		__entry->proto = proto;
-		nipsec_trace_addrs(skb, &__entry->family,
-				   (struct in6_addr *)__entry->saddr,
-				   (struct in6_addr *)__entry->daddr);
+		__entry->family =
+			nipsec_pkt_addrs(skb,
+					 (struct in6_addr *)__entry->saddr,
+					 (struct in6_addr *)__entry->daddr);
 	),
 
 	TP_printk("reason=%s spi=0x%08x proto=%u family=%u src=%pI6c dst=%pI6c skbaddr=%p",
 		  __print_symbolic(__entry->reason,
-			{ NIPSEC_DROP_NO_SA, "no-sa" },
-			{ NIPSEC_DROP_OUT_NO_SA, "out-no-sa" },
-			{ NIPSEC_DROP_POLICY, "policy" },
-			{ NIPSEC_DROP_CLEARTEXT, "cleartext" },
-			{ NIPSEC_DROP_SELECTOR, "selector" },
-			{ NIPSEC_DROP_INNER_FAMILY, "inner-family" },
-			{ NIPSEC_DROP_TRUNCATED, "truncated" },
-			{ NIPSEC_DROP_BAD_PADDING, "bad-padding" },
-			{ NIPSEC_DROP_AUTH, "auth" },
-			{ NIPSEC_DROP_REPLAY, "replay" },
-			{ NIPSEC_DROP_SEQ_EXHAUSTED, "seq-exhausted" },
-			{ NIPSEC_DROP_EXPIRED, "expired" },
-			{ NIPSEC_DROP_CRYPTO, "crypto" },
-			{ NIPSEC_DROP_NOMEM, "nomem" },
-			{ NIPSEC_DROP_ROUTE, "route" },
-			{ NIPSEC_DROP_MTU, "mtu" },
-			{ NIPSEC_DROP_PROTO, "proto" },
-			{ NIPSEC_DROP_DEPTH, "depth" },
-			{ NIPSEC_DROP_FRAGMENT, "fragment" },
-			{ NIPSEC_DROP_ICMP_ERROR, "icmp-error" }),
+				   NIPSEC_DROP_REASONS),
 		  __entry->spi, __entry->proto, __entry->family,
 		  __entry->saddr, __entry->daddr, __entry->skbaddr)
 );

@@ -54,6 +54,27 @@ except jsonschema.ValidationError as e:
              % (sys.argv[2].rsplit('/', 1)[1], e.message))
 PY
 
+# The module names its drop reasons in the list of module/trace.h (the
+# tracepoint's symbols, the drop events' "reason", stats.c's table): the
+# same names as the spec's drop-* counters, in both directions.
+python3 - "$spec" "$top/module/trace.h" <<'PY'
+import re
+import sys
+import yaml
+with open(sys.argv[1]) as f:
+    spec = yaml.safe_load(f)
+stats = next(s for s in spec['attribute-sets'] if s['name'] == 'stats')
+want = {a['name'][5:] for a in stats['attributes'] if a['name'].startswith('drop-')}
+with open(sys.argv[2]) as f:
+    pairs = re.findall(r'EM(?:_END)?\((NIPSEC_DROP_\w+), "([\w-]+)"\)', f.read())
+have = {name for _, name in pairs}
+bad = [e for e, name in pairs if e != 'NIPSEC_DROP_' + name.upper().replace('-', '_')]
+if want != have or bad or len(pairs) != len(have):
+    sys.exit('regen: module/trace.h drop reasons differ from the spec: '
+             'spec only %s, trace.h only %s, misnamed %s'
+             % (sorted(want - have), sorted(have - want), bad))
+PY
+
 # Two departures from 6.12's ynl-gen, both deterministic:
 # - it emits the genl_family (and keeps the op table static) only for
 #   protocol genetlink; a genetlink-legacy family with the default split
