@@ -22,6 +22,7 @@ struct ctx {
 	struct nipsec_handle *h;	/* opened at the first command needing it */
 	struct printer pr;
 	struct parse_env env;
+	const char *errmsg;	/* the tool's own reason, before the kernel's */
 };
 
 static const char usage_text[] =
@@ -106,7 +107,7 @@ static int open_handle(struct ctx *c)
 /* Report a failed request with the kernel's own words when it sent any. */
 static void report(struct ctx *c, const char *what, int err)
 {
-	const char *msg = nipsec_errmsg(c->h);
+	const char *msg = c->errmsg ?: nipsec_errmsg(c->h);
 
 	if (msg && *msg)
 		fprintf(stderr, "Error: %s: %s.\n", what, msg);
@@ -136,29 +137,29 @@ static int policy_by_id(struct ctx *c, const struct cmd *cmd,
 	int err = nipsec_policy_get(c->h, cmd->policy_id, pol);
 
 	if (!err && cmd->id_dir && pol->cfg.dir != cmd->pol.dir) {
-		fprintf(stderr, "Error: policy %u is not a policy of that dir.\n",
-			cmd->policy_id);
+		c->errmsg = "the policy of that index has another dir";
 		return -ENOENT;
 	}
 	return err;
 }
 
-struct counter {
-	unsigned int n;
-};
+/* sa count, policy count: the dump callbacks differ only in their type */
+static int count_cb(unsigned int *n)
+{
+	++*n;
+	return 0;
+}
 
 static int count_sa_cb(const struct nipsec_sa *sa, void *arg)
 {
 	(void)sa;
-	((struct counter *)arg)->n++;
-	return 0;
+	return count_cb(arg);
 }
 
 static int count_policy_cb(const struct nipsec_policy *pol, void *arg)
 {
 	(void)pol;
-	((struct counter *)arg)->n++;
-	return 0;
+	return count_cb(arg);
 }
 
 static int policy_get(struct ctx *c, const struct cmd *cmd)
@@ -199,9 +200,9 @@ static int monitor(struct ctx *c, unsigned int events)
 	int err = 0;
 
 	/* drops only when asked for by name: "all" means ip xfrm's objects */
-	if (!events || events & ~(1u << NIPSEC_EVENT_DROP))
+	if (!events || events & NIPSEC_EVENTS_XFRM)
 		err = nipsec_event_subscribe(c->h);
-	if (!err && events & (1u << NIPSEC_EVENT_DROP))
+	if (!err && events & NIPSEC_EVENTS_DROPS)
 		err = nipsec_drops_subscribe(c->h);
 
 	while (!err) {
@@ -291,13 +292,13 @@ static int execute(struct ctx *c, const struct cmd *cmd)
 		return monitor(c, cmd->events);
 	case OP_SA_COUNT:
 	case OP_POLICY_COUNT: {
-		struct counter n = { 0 };
+		unsigned int n = 0;
 
 		err = cmd->op == OP_SA_COUNT ?
 		      nipsec_sa_dump(c->h, &cmd->filter, count_sa_cb, &n) :
 		      nipsec_policy_dump(c->h, -1, count_policy_cb, &n);
 		if (!err)
-			print_count(&c->pr, cmd->op == OP_SA_COUNT ? "sa" : "policy", n.n);
+			print_count(&c->pr, cmd->op == OP_SA_COUNT ? "sa" : "policy", n);
 		return err;
 	}
 	case OP_HELP:
@@ -332,6 +333,7 @@ static int run(struct ctx *c, int argc, char **argv)
 		ret = EXIT_FAILURE;
 		goto out;
 	}
+	c->errmsg = NULL;
 	ret = execute(c, cmd);
 	fflush(stdout);
 	if (ret) {

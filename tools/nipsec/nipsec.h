@@ -49,6 +49,13 @@ struct cmd {
 	unsigned int events;		/* monitor: bit per event type, 0 all */
 };
 
+/*
+ * monitor's event classes: ip xfrm's objects (the events group; "all")
+ * and nipsec's dropped packets (the drops group, only when named)
+ */
+#define NIPSEC_EVENTS_DROPS	(1u << NIPSEC_EVENT_DROP)
+#define NIPSEC_EVENTS_XFRM	(~NIPSEC_EVENTS_DROPS)
+
 /* What the parser may read besides its arguments ("-" keys). */
 struct parse_env {
 	FILE *key_stdin;		/* NULL: "-" keys are refused */

@@ -1135,7 +1135,7 @@ static int monitor_words(struct ps *p)
 		const char *word;
 		unsigned int events;
 	} objs[] = {
-		{ "all", ~(1u << NIPSEC_EVENT_DROP) },	/* ip xfrm's objects */
+		{ "all", NIPSEC_EVENTS_XFRM },
 		{ "acquire", 1u << NIPSEC_EVENT_ACQUIRE },
 		{ "expire", 1u << NIPSEC_EVENT_EXPIRE },
 		{ "SA", 1u << NIPSEC_EVENT_SA_DEL },
@@ -1143,7 +1143,7 @@ static int monitor_words(struct ps *p)
 		{ "policy", 1u << NIPSEC_EVENT_POLICY_DEL },
 		{ "mapping", 1u << NIPSEC_EVENT_MAPPING },
 		/* nipsec's own: dropped packets (the drops group) */
-		{ "drops", 1u << NIPSEC_EVENT_DROP },
+		{ "drops", NIPSEC_EVENTS_DROPS },
 	};
 	const char *w;
 
