@@ -1028,7 +1028,12 @@ static unsigned int nipsec_ah_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-/* A cleartext packet for a direction that requires protection is dropped. */
+/*
+ * A cleartext packet for a direction that requires protection is dropped:
+ * as a fragment when it is one, since the reassembly before our hooks
+ * (nf_defrag) let it through unreassembled (RFC 8200 4.5, a first fragment
+ * without the whole header chain; overlaps; odd lengths).
+ */
 static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
 					   struct sk_buff *skb, u16 family,
 					   u8 dir)
@@ -1046,7 +1051,9 @@ static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
 	nipsec_policy_touch(pol);
 	switch (pol->action) {
 	case NIPSEC_ACTION_PROTECT:
-		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_CLEARTEXT);
+		return nipsec_hook_drop(nn, NULL, skb, fl.fragment ?
+					NIPSEC_DROP_FRAGMENT :
+					NIPSEC_DROP_CLEARTEXT);
 	case NIPSEC_ACTION_DISCARD:
 		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_POLICY);
 	default:

@@ -117,6 +117,7 @@ struct nipsec_flow {
 	u8 proto;
 	bool has_ports;		/* false for non-first fragments */
 	bool frag;		/* a non-first fragment */
+	bool fragment;		/* any fragment, the first too (not atomic) */
 	unsigned int thoff;	/* transport header offset, with has_ports */
 	u16 sport, dport;	/* host order; ICMP: type, code */
 	union nipsec_addr saddr;
@@ -381,6 +382,8 @@ void nipsec_drop_count(struct nipsec_net *nn, struct nipsec_sa *sa,
 void nipsec_drop(struct nipsec_net *nn, struct nipsec_sa *sa,
 		 struct sk_buff *skb, enum nipsec_stat reason);
 const char *nipsec_drop_name(enum nipsec_stat reason);
+u8 nipsec_pkt_addrs(const struct sk_buff *skb, struct in6_addr *src,
+		    struct in6_addr *dst);
 void nipsec_stats_sum(struct nipsec_stats __percpu *st, u64 *out);
 int nipsec_stats_put(struct sk_buff *skb, int attr,
 		     struct nipsec_stats __percpu *st);

@@ -156,6 +156,7 @@ static int nipsec_flow_parse_at(const struct sk_buff *skb, unsigned int off,
 		fl->saddr.a4 = iph->saddr;
 		fl->daddr.a4 = iph->daddr;
 		fl->proto = iph->protocol;
+		fl->fragment = !!(iph->frag_off & htons(IP_MF | IP_OFFSET));
 		if (!(iph->frag_off & htons(IP_OFFSET)))
 			nipsec_flow_ports(skb, off + iph->ihl * 4, fl);
 		else
@@ -192,6 +193,7 @@ static int nipsec_flow_parse_at(const struct sk_buff *skb, unsigned int off,
 				nexthdr = *nh;
 		}
 		fl->proto = nexthdr;
+		fl->fragment = !!(frag_off & htons(IP6_OFFSET | IP6_MF));
 		if (hoff >= 0 && !(frag_off & htons(IP6_OFFSET)))
 			nipsec_flow_ports(skb, hoff, fl);
 		return 0;
