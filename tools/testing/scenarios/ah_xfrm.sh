@@ -238,7 +238,7 @@ counter_moves() {
 		fail "$what" "$(cat "$RESULTS/inject.out")"
 		return 0
 	}
-	wait_for -t 5 test "$(esp_stat a "$name")" -gt "$before" || true
+	wait_for -t 5 stat_gt a "$name" "$before" || true
 	after=$(esp_stat a "$name")
 	if ((after > before)); then
 		ok "$what ($name $before -> $after)"
@@ -256,7 +256,7 @@ accepted() {
 		fail "$what" "$(cat "$RESULTS/inject.out")"
 		return 0
 	}
-	wait_for -t 5 test "$(esp_stat a rx-packets)" -gt "$rx" || true
+	wait_for -t 5 stat_gt a rx-packets "$rx" || true
 	if (($(esp_stat a rx-packets) > rx && $(esp_stat a drop-auth) == auth)); then
 		ok "$what"
 	else

@@ -55,7 +55,7 @@ fi
 before=$(esp_stat a drop-auth)
 # shellcheck disable=SC2086 # INJ is a command and its script
 ns_exec b $INJ mutate eth0 "$RESULTS/async.pcap" 0x00008002 --seq 9000 --flip-icv
-wait_for -t 5 test "$(esp_stat a drop-auth)" -gt "$before" || true
+wait_for -t 5 stat_gt a drop-auth "$before" || true
 after=$(esp_stat a drop-auth)
 if ((after > before)); then
 	ok "async: a bad ICV is counted from the callback ($after)"

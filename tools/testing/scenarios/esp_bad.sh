@@ -37,7 +37,7 @@ counter_moves() {
 		return 0
 	}
 	# the packet crosses the veth and a softirq: give it a moment
-	wait_for -t 5 test "$(esp_stat a "$name")" -gt "$before" || true
+	wait_for -t 5 stat_gt a "$name" "$before" || true
 	after=$(esp_stat a "$name")
 	if ((after > before)); then
 		ok "$what ($name $before -> $after)"
@@ -49,6 +49,29 @@ counter_moves() {
 # shellcheck disable=SC2086 # INJ is a command and its script
 inj() { ns_exec b $INJ "$@"; }
 try() { "$@" || true; }
+
+# nipsec monitor drops listens through the whole run: every drop below
+# must reach it as an event or in the suppressed count of a later one
+# (the notification path, under KASAN and lockdep on the debug kernel)
+drops_mon=$RESULTS/drops-monitor.json
+ip netns exec a "$NIPSEC" -j monitor drops >"$drops_mon" 2>/dev/null &
+drops_pid=$!
+on_exit kill "$drops_pid"
+drops_total() {
+	NIP -n a -j stats | jq -e '[(.stats // .) | to_entries[] |
+		select(.key | startswith("drop-")) | .value] | add'
+}
+drops_seen() { jq -e -s "length > $1" "$drops_mon"; }
+# subscribed once an unknown-SPI probe comes back as an event
+drops_sub=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --spi 0xdead0007 >/dev/null 2>&1 || true
+	if wait_for -t 2 drops_seen 0; then drops_sub=1; break; fi
+done
+if ((drops_sub)); then ok "monitor drops is subscribed (an unknown SPI's drop)"; else
+	fail "monitor drops is subscribed (an unknown SPI's drop)" "$(head -c 300 "$drops_mon")"; fi
+drops_n0=$(jq -s length "$drops_mon")
+drops_c0=$(drops_total)
 
 counter_moves "a captured packet sent again is a replay" drop-replay \
 	inj replay eth0 "$RESULTS/bad.pcap" $spi_ba
@@ -178,6 +201,34 @@ check "the exhausted SA is deleted" wait_for -t 10 \
 	bash -c "! '$NIPSEC' -n a sa get src '$A' dst '$B' proto esp spi 0x5003 >/dev/null 2>&1"
 kill "$mon_pid" 2>/dev/null || true
 wait "$mon_pid" 2>/dev/null || true
+
+# every drop since the subscription was reported or counted as suppressed:
+# after a second (the rate window), one more drop carries the suppressed sum
+sleep 1.1
+inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --spi 0xdead0008 >/dev/null 2>&1 || true
+drops_summed() {
+	local c
+	c=$(drops_total) || return 1
+	jq -e -s --argjson n "$drops_n0" --argjson d "$((c - drops_c0))" \
+		'(.[$n:] | length + (map(.suppressed // 0) | add // 0)) == $d' "$drops_mon"
+}
+if wait_for -t 10 drops_summed; then
+	ok "monitor drops: events + suppressed = drops counted ($(( $(drops_total) - drops_c0 )))"
+else
+	fail "monitor drops: events + suppressed = drops counted" \
+		"counted $(( $(drops_total) - drops_c0 ))" \
+		"$(jq -s -c --argjson n "$drops_n0" '.[$n:] | [length, (map(.suppressed // 0) | add)]' "$drops_mon")"
+fi
+# and each event names a reason whose counter is not 0
+bad=$(jq -r -s '.[].reason' "$drops_mon" | sort -u | while read -r r; do
+	v=$(esp_stat a "drop-$r" 2>/dev/null) || v=missing
+	[[ $v != 0 ]] || echo "$r"
+	[[ $v != missing ]] || echo "$r(no counter)"
+done)
+if [[ -z $bad ]]; then
+	ok "monitor drops: reasons $(jq -r -s '[.[].reason] | unique | join(",")' "$drops_mon")"
+else fail "monitor drops: every reason is a counter that moved" "$bad"; fi
+kill "$drops_pid" 2>/dev/null || true
 
 # No counter moved that should not have: every injected packet was counted
 # under its own reason, nothing under crypto/nomem errors.

@@ -44,7 +44,7 @@ frag_case() {
 	# shellcheck disable=SC2086 # INJ is a command and its script
 	check "IPv$fam: ESP sent as ${mtu}-byte fragments" ns_exec b $INJ gcm eth0 \
 		"$mac_b" "$mac_a" "$src" "$dst" "$spi" 100 "$key" --size 3000 --frag "$mtu"
-	wait_for -t 10 test "$(esp_stat a tx-packets)" -gt "$tx" || true
+	wait_for -t 10 stat_gt a tx-packets "$tx" || true
 	sleep 0.5
 	capture_stop
 	if (($(esp_stat a rx-packets) > rx)); then

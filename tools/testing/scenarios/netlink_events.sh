@@ -154,7 +154,7 @@ A sa del dst 192.0.2.7 proto esp spi 0x701 || true
 check "out policy protect, no SA" A policy add src 192.0.2.1 dst 192.0.2.2 proto icmp dir out \
 	tmpl proto esp mode transport reqid 5
 pol=$(A -j policy list dir out | jq '.[0].id')
-acq_before=$(A -j stats | jq '.acquires // ."stats".acquires // 0')
+acq_before=$(A -j stats | jq -e '(.stats // .).acquires')
 # 10 packets in about 0.5 s: one acquire
 ip netns exec ev-a ping -c 10 -i 0.05 -W1 192.0.2.2 >/dev/null 2>&1 || true
 expect_event "acquire on the first packet" ".event == \"acquire\" and .\"policy-id\" == $pol"
@@ -202,7 +202,7 @@ else
 	fail "a second acquire once the pending one expired" "$(events '.event == "acquire"')"
 fi
 echo 30 >/sys/module/nipsec/parameters/acq_expires
-acq_after=$(A -j stats | jq '.acquires // ."stats".acquires // 0')
+acq_after=$(A -j stats | jq -e '(.stats // .).acquires')
 if ((acq_after - acq_before == 4)); then ok "acquires counter +4"; else fail "acquires counter +4 ($acq_before -> $acq_after)" "$(A -j stats)"; fi
 check "policy flush" A policy flush
 
