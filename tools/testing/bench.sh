@@ -734,17 +734,19 @@ cmd_sparse() {
 	echo "sparse: clean"
 }
 
-# fuzz - the full packet fuzzer run (make fuzz): a corpus of FUZZ_PACKETS
+# fuzz - the full fuzzer run (make fuzz): a corpus of FUZZ_PACKETS
 # (1000000) packets from FUZZ_SEED (1) made here, replayed in one debug VM
-# (KERNEL=); FUZZ_SKIP=class,... leaves classes out.  tools/testing/fuzz/
+# (KERNEL=), then in the same boot the netlink fuzzer's FUZZ_NL_MESSAGES
+# (200000) requests and FUZZ_NL_SECONDS (600) of racing operations;
+# FUZZ_SKIP=class,... leaves packet classes out.  tools/testing/fuzz/
 cmd_fuzz() {
 	local dir
 	log "fuzz: making the corpus (${FUZZ_PACKETS:-1000000} packets, seed ${FUZZ_SEED:-1})"
 	dir=$("$SRC/tools/testing/fuzz/corpus.sh" "${FUZZ_SEED:-1}" \
 		"${FUZZ_PACKETS:-1000000}" "${FUZZ_NEST_MAX:-60}") || exit 1
-	NIPSEC_CMDLINE="${NIPSEC_CMDLINE:-} nipsec_fuzz_corpus=$dir${FUZZ_SKIP:+ nipsec_fuzz_skip=$FUZZ_SKIP}" \
-		NIPSEC_VM_TIMEOUT=${NIPSEC_VM_TIMEOUT:-15000} KUNIT=0 \
-		cmd_vmtest fuzz_full "${1:-debug}"
+	NIPSEC_CMDLINE="${NIPSEC_CMDLINE:-} nipsec_fuzz_corpus=$dir${FUZZ_SKIP:+ nipsec_fuzz_skip=$FUZZ_SKIP} nipsec_fuzz_nl_messages=${FUZZ_NL_MESSAGES:-200000} nipsec_fuzz_nl_seconds=${FUZZ_NL_SECONDS:-600}" \
+		NIPSEC_VM_TIMEOUT=${NIPSEC_VM_TIMEOUT:-21600} KUNIT=0 \
+		cmd_vmtest "fuzz_full fuzz_netlink_full" "${1:-debug}"
 }
 
 case ${1:-} in

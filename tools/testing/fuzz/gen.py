@@ -450,10 +450,26 @@ def fragments(rng, pkt, cuts, order):
     return frags
 
 
+def first_frag_min(pkt):
+    """The least an IPv6 first fragment of PKT must hold after the IPv6
+    header: every header through the upper-layer one (RFC 8200 4.5), as
+    Linux counts them (ipv6frag_thdr_truncated(): AH is an extension
+    header, then TCP, UDP or ICMPv6 whole, or one byte of anything else).
+    Linux discards a shorter first fragment; IPv4 has no such rule."""
+    if pkt[0] >> 4 != 6:
+        return 8
+    nh, off = pkt[6], 40
+    if nh == 51:
+        nh, off = pkt[off], off + (pkt[off + 1] + 2) * 4
+    return off - 40 + {6: 20, 17: 8, 58: 8}.get(nh, 1)
+
+
 def c_frag(rng, sas, n, kind):
-    """Valid packets (of the SAs of KIND: esp4, ah6, udp4, ...) fragmented at every 8-byte offset (inside the ESP or
-    AH header, the IV, the payload, the trailer, the ICV), in order,
-    reversed or shuffled, 2 to 5 fragments."""
+    """Valid packets (of the SAs of KIND: esp4, ah6, udp4, ...) fragmented
+    at every 8-byte offset (inside the ESP or AH header, the IV, the
+    payload, the trailer, the ICV), in order, reversed or shuffled, 2 to 5
+    fragments.  An IPv6 first fragment holds the headers RFC 8200 asks
+    for (first_frag_min()); shorter ones are frag-bad's."""
     out = []
     sas = [s for s in sas if '%s%d' % ('udp' if s.encap else s.proto, s.fam) == kind]
     while len(out) < n:
@@ -462,7 +478,7 @@ def c_frag(rng, sas, n, kind):
         pkt = s.valid(rng, size)
         hl = 40 if s.fam == 6 else 20
         blen = len(pkt) - hl
-        offs = list(range(8, blen, 8))
+        offs = [o for o in range(8, blen, 8) if o >= first_frag_min(pkt)]
         if rng.randrange(3) == 0:
             # sweep every offset of one packet size (a fresh packet each)
             for o in offs:
@@ -491,7 +507,7 @@ def c_frag_bad(rng, sas, n):
         offs = list(range(8, blen, 8)) or [8]
         fr = fragments(rng, pkt, rng.sample(offs, min(len(offs), rng.randrange(1, 4))),
                        'shuffle')
-        what = rng.randrange(4)
+        what = rng.randrange(5)
         if what == 0:
             fr.append(rng.choice(fr))                   # duplicate
         elif what == 1:
@@ -506,6 +522,11 @@ def c_frag_bad(rng, sas, n):
                 off = struct.unpack('!H', f[42:44])[0]
                 struct.pack_into('!H', f, 42, max(0, off - 8) | (off & 7))
             fr[1] = bytes(f)
+        elif what == 4 and s.fam == 6 and first_frag_min(pkt) > 8:
+            # RFC 8200 4.5: a first fragment without the whole header
+            # chain (inside AH or the inner transport header)
+            fr = fragments(rng, pkt, [8 * rng.randrange(1, (first_frag_min(pkt) + 7) // 8)],
+                           'inorder')
         else:                                           # offset near 64 KiB
             f = bytearray(fr[-1])
             if s.fam == 4:
@@ -520,7 +541,13 @@ def c_frag_bad(rng, sas, n):
 
 def c_ext6(rng, sas, n):
     """IPv6 extension-header chains before ESP/AH: hop-by-hop, destination
-    options, routing (segments left 0), atomic fragment, long chains."""
+    options, routing (segments left 0), atomic fragment, long chains.
+
+    No atomic fragment with AH: nf_defrag_ipv6 (which nipsec enables, as
+    conntrack does) removes a fragment header wherever it stands in front
+    of the upper layer, AH's payload included, before AH is verified
+    (RFC 4302 3.4.1 reassembles first), while scapy's ICV covers it; XFRM
+    under conntrack fails those packets the same way."""
     out = []
     six = [s for s in sas if s.fam == 6]
     for _ in range(n):
@@ -528,6 +555,8 @@ def c_ext6(rng, sas, n):
         chain = []
         for _ in range(rng.randrange(1, 6)):
             k = rng.randrange(5)
+            if k == 3 and s.proto == 'ah':
+                k = 1
             if k == 0 and not chain:
                 chain.append(IPv6ExtHdrHopByHop(options=[PadN(optdata=rbytes(rng, rng.randrange(0, 12)))]))
             elif k in (0, 1):

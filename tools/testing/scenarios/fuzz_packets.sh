@@ -1,14 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: fuzz
+# kernels: stock debug
 # timeout: 600
-#
-# Not in make check for now: on the project's machines it takes about
-# 3 minutes on stock and 9 on the debug kernel, and two classes (ext6,
-# badicv) lose a few packets under no counter (tools/testing/fuzz/
-# FINDINGS 1-2) until that is run down.  make check's deterministic
-# hostile packets are in the hardening scenario.  Run it with
-# `make vmtest T=fuzz_packets KERNEL=debug`.
 #
 # The make-check slice of the packet fuzzer (tools/testing/fuzz/): a
 # corpus of a few thousand hostile packets, most with a valid ICV, made on
