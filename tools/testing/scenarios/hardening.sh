@@ -13,10 +13,11 @@
 #     kernel survives (it overflowed its stack before).
 #  2. A transport SA without a selector only takes its own addresses.
 #  3. Per-namespace limits on policies, SAs and larval SAs.
-#  4. A gateway pair: forwarded fragments of a flow that only a
-#     port-selective policy protects never leave in clear, and the
-#     "fragmentation needed" a gateway sends about decrypted traffic goes
-#     back through the tunnel (never in clear), and reaches the sender.
+#  4. A gateway pair, IPv4 and IPv6: forwarded fragments of a flow that
+#     only a port-selective policy protects never leave in clear, and the
+#     "fragmentation needed" / "packet too big" a gateway sends about
+#     decrypted traffic goes back through the tunnel (never in clear), and
+#     reaches the sender.
 set -euo pipefail
 . "$SRC/tools/testing/lib.sh"
 . "$SRC/tools/testing/scenarios/esp_common.inc"
@@ -217,69 +218,6 @@ ip netns del c
 
 # ------------------------------- 4. a gateway pair: fragments, ICMP errors
 
-# h1 10.1.0.2 -- g1 (192.0.2.1) === ESP tunnel === g2 (192.0.2.2) -- h2 10.2.0.2
-for n in h1 g1 g2 h2; do ns_new $n; done
-ns_link h1 eth0 g1 eth0
-ns_link g1 eth1 g2 eth1
-ns_link g2 eth0 h2 eth0
-ns_addr h1 eth0 10.1.0.2/24
-ns_addr g1 eth0 10.1.0.1/24
-ns_addr g1 eth1 192.0.2.1/24
-ns_addr g2 eth1 192.0.2.2/24
-ns_addr g2 eth0 10.2.0.1/24
-ns_addr h2 eth0 10.2.0.2/24
-ip -n h1 route add default via 10.1.0.1
-ip -n h2 route add default via 10.2.0.1
-ip -n g1 route add 10.2.0.0/24 via 192.0.2.2
-ip -n g2 route add 10.1.0.0/24 via 192.0.2.1
-for n in g1 g2; do ns_exec $n sysctl -qw net.ipv4.ip_forward=1; done
-K1=0x$(esp_hex 36) K2=0x$(esp_hex 36)
-gw_sas() {
-	local n
-	for n in g1 g2; do
-		NIP -n $n sa add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1001 \
-			mode tunnel reqid 9 replay-window 64 aead "$GCM" "$K1" 128 || return 1
-		NIP -n $n sa add src 192.0.2.2 dst 192.0.2.1 proto esp spi 0x1002 \
-			mode tunnel reqid 9 replay-window 64 aead "$GCM" "$K2" 128 || return 1
-	done
-	local t12=(tmpl src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 9)
-	local t21=(tmpl src 192.0.2.2 dst 192.0.2.1 proto esp mode tunnel reqid 9)
-	# g1 protects only UDP to port 7000, and ICMP, towards site 2
-	NIP -n g1 policy add src 10.1.0.0/24 dst 10.2.0.0/24 proto udp dport 7000 \
-		dir out "${t12[@]}" &&
-	NIP -n g1 policy add src 10.1.0.0/24 dst 10.2.0.0/24 proto icmp \
-		dir out "${t12[@]}" &&
-	NIP -n g1 policy add src 10.2.0.0/24 dst 10.1.0.0/24 dir fwd "${t21[@]}" &&
-	NIP -n g2 policy add src 10.2.0.0/24 dst 10.1.0.0/24 dir out "${t21[@]}" &&
-	NIP -n g2 policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir fwd "${t12[@]}"
-}
-check "gateways: tunnel SAs, port-selective and ICMP policies" gw_sas
-
-# 4a. a 3000-byte datagram to port 7000, fragmented by h1
-# sa_tx NS SPI DST - bytes an SA has protected
-sa_tx() { NIP -n "$1" -j stats sa "$2" dst "$3" proto esp | jq '.stats["tx-bytes"] // .["tx-bytes"] // 0'; }
-tx0=$(sa_tx g1 0x1001 192.0.2.2)
-capture_start g1 eth1 "$RESULTS/gw-frag.pcap"
-ns_exec h2 timeout 30 /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.2.0.2", 7000))
-s.settimeout(25)
-print(len(s.recv(65535)))' >"$RESULTS/gw-frag.rx" 2>&1 &
-rx=$!
-wait_for -t 10 bash -c "ip netns exec h2 ss -Hlun | grep -q ':7000'" || true
-check "h1 sends 3000 bytes of UDP to h2:7000 (in IP fragments)" ns_exec h1 \
-	/usr/bin/python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.IPPROTO_IP, 10, 0)	# IP_MTU_DISCOVER: IP_PMTUDISC_DONT
-s.sendto(b"f" * 3000, ("10.2.0.2", 7000))'
-if wait "$rx" && [[ $(cat "$RESULTS/gw-frag.rx") == 3000 ]]; then
-	ok "h2 received the whole datagram through the tunnel"
-else
-	fail "h2 received the whole datagram through the tunnel" "$(cat "$RESULTS/gw-frag.rx")"
-fi
-capture_stop
 # pcount PCAP FILTER - packets of a capture that match (the file is on the
 # results share: once seen empty, look again a moment later)
 pcount() {
@@ -291,42 +229,133 @@ pcount() {
 	fi
 	echo "$n"
 }
-esp=$(pcount "$RESULTS/gw-frag.pcap" 'esp')
-plain=$(pcount "$RESULTS/gw-frag.pcap" 'host 10.1.0.2 or host 10.2.0.2')
-# the whole datagram (3028 bytes with its header) went through the SA,
-# not only its first fragment, and the wire shows nothing of it in clear
-tx=$(($(sa_tx g1 0x1001 192.0.2.2) - tx0))
-if ((tx >= 3028)); then
-	ok "g1's SA protected the whole datagram ($tx bytes)"
-else
-	fail "g1's SA protected the whole datagram" "$tx bytes"
-fi
-if ((plain == 0)); then
-	ok "no fragment of it crossed in clear ($esp ESP packets captured)"
-else
-	fail "no fragment of it crossed in clear" "plain $plain, ESP $esp" \
-		"$(tcpdump -nr "$RESULTS/gw-frag.pcap" 2>/dev/null | head -8)"
-fi
+# sa_tx NS SPI DST - bytes an SA has protected
+sa_tx() { NIP -n "$1" -j stats sa "$2" dst "$3" proto esp | jq -e '(.stats // .)["tx-bytes"]'; }
 
-# 4b. h2 pings h1 with 1300 bytes, DF; g1's link to h1 takes 1200
-ip -n g1 link set eth0 mtu 1200
-ip -n h1 link set eth0 mtu 1200
-capture_start g1 eth1 "$RESULTS/gw-icmp.pcap"
-ns_exec h2 ping -c 2 -i 0.5 -W 2 -M "do" -s 1300 10.1.0.2 >"$RESULTS/gw-ping.out" 2>&1 || true
-capture_stop
-icmp_esp=$(pcount "$RESULTS/gw-icmp.pcap" 'esp')
-icmp_plain=$(tcpdump -nr "$RESULTS/gw-icmp.pcap" 'icmp' 2>/dev/null | wc -l)
-if ((icmp_plain == 0 && icmp_esp >= 2)); then
-	ok "g1's fragmentation-needed did not cross in clear ($icmp_esp ESP packets)"
-else
-	fail "g1's fragmentation-needed did not cross in clear" \
-		"$(tcpdump -nr "$RESULTS/gw-icmp.pcap" icmp 2>/dev/null | head -4)"
-fi
-if grep -q 'mtu = 1200\|mtu=1200' "$RESULTS/gw-ping.out" ||
-	ip -n h2 route get 10.1.0.2 | grep -q 'mtu 1200'; then
-	ok "h2 learned the path MTU through the tunnel (1200)"
-else
-	fail "h2 learned the path MTU through the tunnel (1200)" "$(cat "$RESULTS/gw-ping.out")" \
-		"$(ip -n h2 route get 10.1.0.2)" "g1: $(esp_drops g1)" "g2: $(esp_drops g2)"
-fi
-for n in h1 g1 g2 h2; do ip netns del $n; done
+# gateway_pair 4|6 - h1 -- g1 === ESP tunnel === g2 -- h2, in one family:
+#   4: h1 10.1.0.2, g1 10.1.0.1 / 192.0.2.1, g2 192.0.2.2 / 10.2.0.1, h2 10.2.0.2
+#   6: the same in 2001:db8:1::/64, 2001:db8::/64 and 2001:db8:2::/64
+gateway_pair() {
+	local f=$1 v="" N1 N2 H1 H2 G1 G2 G1O G2O pl icmp so ip_hl inner_mtu
+	if ((f == 4)); then
+		N1=10.1.0.0/24 N2=10.2.0.0/24 H1=10.1.0.2 H2=10.2.0.2 G1=10.1.0.1
+		G2=10.2.0.1 G1O=192.0.2.1 G2O=192.0.2.2 pl=24 icmp=icmp so=AF_INET
+		ip_hl=20 inner_mtu=1200
+	else
+		N1=2001:db8:1::/64 N2=2001:db8:2::/64 H1=2001:db8:1::2 H2=2001:db8:2::2
+		G1=2001:db8:1::1 G2=2001:db8:2::1 G1O=2001:db8::1 G2O=2001:db8::2 pl=64
+		icmp=ipv6-icmp so=AF_INET6 ip_hl=40 inner_mtu=1280 v=" (IPv6)"
+	fi
+	for n in h1 g1 g2 h2; do ns_new $n; done
+	ns_link h1 eth0 g1 eth0
+	ns_link g1 eth1 g2 eth1
+	ns_link g2 eth0 h2 eth0
+	ns_addr h1 eth0 $H1/$pl
+	ns_addr g1 eth0 $G1/$pl
+	ns_addr g1 eth1 $G1O/$pl
+	ns_addr g2 eth1 $G2O/$pl
+	ns_addr g2 eth0 $G2/$pl
+	ns_addr h2 eth0 $H2/$pl
+	ip -n h1 -$f route add default via $G1
+	ip -n h2 -$f route add default via $G2
+	ip -n g1 -$f route add $N2 via $G2O
+	ip -n g2 -$f route add $N1 via $G1O
+	for n in g1 g2; do
+		ns_exec $n sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	done
+	# IPv6: addresses usable before the first packet (no DAD wait)
+	for n in h1 g1 g2 h2; do
+		wait_for -t 10 bash -c "! ip -n $n -6 addr show tentative | grep -q inet6" || true
+	done
+	local K1 K2
+	K1=0x$(esp_hex 36) K2=0x$(esp_hex 36)
+	gw_sas() {
+		local n
+		for n in g1 g2; do
+			NIP -n $n sa add src $G1O dst $G2O proto esp spi 0x1001 \
+				mode tunnel reqid 9 replay-window 64 aead "$GCM" "$K1" 128 || return 1
+			NIP -n $n sa add src $G2O dst $G1O proto esp spi 0x1002 \
+				mode tunnel reqid 9 replay-window 64 aead "$GCM" "$K2" 128 || return 1
+		done
+		local t12=(tmpl src "$G1O" dst "$G2O" proto esp mode tunnel reqid 9)
+		local t21=(tmpl src "$G2O" dst "$G1O" proto esp mode tunnel reqid 9)
+		# g1 protects only UDP to port 7000, and ICMP, towards site 2
+		NIP -n g1 policy add src $N1 dst $N2 proto udp dport 7000 \
+			dir out "${t12[@]}" &&
+		NIP -n g1 policy add src $N1 dst $N2 proto $icmp dir out "${t12[@]}" &&
+		NIP -n g1 policy add src $N2 dst $N1 dir fwd "${t21[@]}" &&
+		NIP -n g2 policy add src $N2 dst $N1 dir out "${t21[@]}" &&
+		NIP -n g2 policy add src $N1 dst $N2 dir fwd "${t12[@]}"
+	}
+	check "gateways$v: tunnel SAs, port-selective and ICMP policies" gw_sas
+
+	# a. a 3000-byte datagram to port 7000, fragmented by h1
+	local tx0 rx esp plain tx
+	tx0=$(sa_tx g1 0x1001 $G2O)
+	capture_start g1 eth1 "$RESULTS/gw$f-frag.pcap"
+	ns_exec h2 timeout 30 /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.'$so', socket.SOCK_DGRAM)
+s.bind(("'$H2'", 7000))
+s.settimeout(25)
+print(len(s.recv(65535)))' >"$RESULTS/gw$f-frag.rx" 2>&1 &
+	rx=$!
+	wait_for -t 10 bash -c "ip netns exec h2 ss -Hlun | grep -q ':7000'" || true
+	# IPv4: IP_MTU_DISCOVER (10) IP_PMTUDISC_DONT; IPv6 hosts fragment anyway
+	check "h1 sends 3000 bytes of UDP to h2:7000 (in IP fragments)$v" ns_exec h1 \
+		/usr/bin/python3 -c '
+import socket
+s = socket.socket(socket.'$so', socket.SOCK_DGRAM)
+if socket.'$so' == socket.AF_INET:
+    s.setsockopt(socket.IPPROTO_IP, 10, 0)
+s.sendto(b"f" * 3000, ("'$H2'", 7000))'
+	if wait "$rx" && [[ $(cat "$RESULTS/gw$f-frag.rx") == 3000 ]]; then
+		ok "h2 received the whole datagram through the tunnel$v"
+	else
+		fail "h2 received the whole datagram through the tunnel$v" "$(cat "$RESULTS/gw$f-frag.rx")"
+	fi
+	capture_stop
+	esp=$(pcount "$RESULTS/gw$f-frag.pcap" 'esp or (ip6 and ip6[6] == 44)')
+	plain=$(pcount "$RESULTS/gw$f-frag.pcap" "host $H1 or host $H2")
+	# the whole datagram (3000 bytes, UDP and IP headers) went through the
+	# SA, not only its first fragment, and the wire shows nothing in clear
+	tx=$(($(sa_tx g1 0x1001 $G2O) - tx0))
+	if ((tx >= 3008 + ip_hl)); then
+		ok "g1's SA protected the whole datagram ($tx bytes)$v"
+	else
+		fail "g1's SA protected the whole datagram$v" "$tx bytes"
+	fi
+	if ((plain == 0)); then
+		ok "no fragment of it crossed in clear ($esp ESP packets captured)$v"
+	else
+		fail "no fragment of it crossed in clear$v" "plain $plain, ESP $esp" \
+			"$(tcpdump -nr "$RESULTS/gw$f-frag.pcap" 2>/dev/null | head -8)"
+	fi
+
+	# b. h2 pings h1 with 1300 bytes, DF; g1's link to h1 is smaller
+	local icmp_esp icmp_plain
+	ip -n g1 link set eth0 mtu $inner_mtu
+	ip -n h1 link set eth0 mtu $inner_mtu
+	capture_start g1 eth1 "$RESULTS/gw$f-icmp.pcap"
+	ns_exec h2 ping -$f -c 2 -i 0.5 -W 2 -M "do" -s 1300 $H1 >"$RESULTS/gw$f-ping.out" 2>&1 || true
+	capture_stop
+	icmp_esp=$(pcount "$RESULTS/gw$f-icmp.pcap" 'esp')
+	icmp_plain=$(tcpdump -nr "$RESULTS/gw$f-icmp.pcap" 'icmp or icmp6' 2>/dev/null | wc -l)
+	if ((icmp_plain == 0 && icmp_esp >= 2)); then
+		ok "g1's packet-too-big did not cross in clear ($icmp_esp ESP packets)$v"
+	else
+		fail "g1's packet-too-big did not cross in clear$v" \
+			"$(tcpdump -nr "$RESULTS/gw$f-icmp.pcap" 'icmp or icmp6' 2>/dev/null | head -4)"
+	fi
+	if grep -q "mtu = $inner_mtu\|mtu=$inner_mtu" "$RESULTS/gw$f-ping.out" ||
+		ip -n h2 -$f route get $H1 | grep -q "mtu $inner_mtu"; then
+		ok "h2 learned the path MTU through the tunnel ($inner_mtu)$v"
+	else
+		fail "h2 learned the path MTU through the tunnel ($inner_mtu)$v" \
+			"$(cat "$RESULTS/gw$f-ping.out")" "$(ip -n h2 -$f route get $H1)" \
+			"g1: $(esp_drops g1)" "g2: $(esp_drops g2)"
+	fi
+	for n in h1 g1 g2 h2; do ip netns del $n; done
+}
+gateway_pair 4
+gateway_pair 6
