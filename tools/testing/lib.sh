@@ -197,7 +197,11 @@ capture_start() {
 	local ns=$1 ifc=$2 file=$3 err
 	shift 3
 	err=$(mktemp)
-	ip netns exec "$ns" tcpdump -U -n -s 0 -i "$ifc" -w "$file" "$@" 2>"$err" &
+	# --immediate-mode: without it libpcap hands packets over a ring block
+	# at a time (up to a second late), and a capture stopped soon after
+	# the last packets loses them: a "nothing in clear" check then passes
+	# on an empty file
+	ip netns exec "$ns" tcpdump --immediate-mode -U -n -s 0 -i "$ifc" -w "$file" "$@" 2>"$err" &
 	_cap_pids+=("$!")
 	if ! wait_for -t 30 grep -q 'listening on' "$err"; then
 		cat "$err" >&2

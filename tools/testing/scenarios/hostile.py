@@ -28,7 +28,8 @@ import shlex
 import struct
 import sys
 
-from scapy.all import Ether, IP, IPv6, ICMP, ICMPv6EchoRequest, UDP, Raw, sendp
+from scapy.all import (Ether, IP, IPv6, ICMP, ICMPv6EchoRequest, IPv6ExtHdrDestOpt,
+                       IPv6ExtHdrFragment, PadN, UDP, Raw, sendp)
 from scapy.layers.ipsec import ESP, SecurityAssociation
 
 
@@ -110,10 +111,19 @@ def cmd_esp(a):
     return [pkt]
 
 
+def cmd_frag6(a):
+    """A plain ICMPv6 echo's first fragment that holds only a destination
+    options header, not the ICMPv6 header behind it: RFC 8200 4.5 makes
+    it invalid, and nf_defrag_ipv6 passes it on unreassembled."""
+    ip = IPv6(src=a.src, dst=a.dst)
+    return [ip / IPv6ExtHdrFragment(nh=60, offset=0, m=1, id=0x5eed) /
+            IPv6ExtHdrDestOpt(nh=58, options=[PadN(optdata=b'\0' * 4)])]
+
+
 def parser():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest='cmd', required=True)
-    for name in ('nest', 'esp'):
+    for name in ('nest', 'esp', 'frag6'):
         p = sub.add_parser(name)
         p.add_argument('ifname')
         p.add_argument('--src', required=True)
@@ -136,7 +146,7 @@ def parser():
 
 def run(argv):
     a = parser().parse_args(argv)
-    pkts = cmd_nest(a) if a.cmd == 'nest' else cmd_esp(a)
+    pkts = {'nest': cmd_nest, 'esp': cmd_esp, 'frag6': cmd_frag6}[a.cmd](a)
     for p in pkts:
         sendp(Ether(dst=a.dmac) / p, iface=a.ifname, verbose=False)
     return ' '.join(str(len(bytes(p))) for p in pkts)
