@@ -219,9 +219,18 @@ static void policy_frag_fail_closed(struct kunit *test)
 	fl.frag = true;
 	KUNIT_EXPECT_NULL(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl));
 	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
-	/* a first fragment or a whole packet goes by the lookup */
+	/* a first fragment or a whole packet goes by the lookup... */
 	fl.frag = false;
+	fl.has_ports = true;
+	fl.dport = 7001;
 	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	/* ...unless it is too short to show its ports (RFC 8200 4.5) */
+	fl.has_ports = false;
+	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
+	fl.proto = IPPROTO_GRE;		/* a protocol without ports */
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	fl.proto = IPPROTO_UDP;
+	fl.dport = 0;
 	fl.frag = true;
 	/* other addresses or protocols: no policy could cover it */
 	fl.proto = IPPROTO_TCP;

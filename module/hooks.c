@@ -602,7 +602,9 @@ static unsigned int nipsec_out_hook(void *priv, struct sk_buff *skb,
 		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_PROTO);
 	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, &fl);
 	if (nipsec_policy_frag_unsafe(nn, NIPSEC_DIR_OUT, &fl, pol))
-		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_FRAGMENT);
+		return nipsec_hook_drop(nn, NULL, skb, fl.fragment ?
+					NIPSEC_DROP_FRAGMENT :
+					NIPSEC_DROP_TRUNCATED);
 	key_fl = &fl;
 	if (!pol) {
 		pol = nipsec_out_icmp_policy(nn, skb, &fl, &rev);
@@ -1045,7 +1047,9 @@ static unsigned int nipsec_cleartext_check(struct nipsec_net *nn,
 		return NF_ACCEPT;	/* the stack drops what it cannot parse */
 	pol = nipsec_policy_lookup(nn, dir, &fl);
 	if (nipsec_policy_frag_unsafe(nn, dir, &fl, pol))
-		return nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_FRAGMENT);
+		return nipsec_hook_drop(nn, NULL, skb, fl.fragment ?
+					NIPSEC_DROP_FRAGMENT :
+					NIPSEC_DROP_TRUNCATED);
 	if (!pol)
 		return NF_ACCEPT;
 	nipsec_policy_touch(pol);

@@ -369,21 +369,47 @@ struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
 }
 EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_lookup);
 
+/*
+ * Could a port-selective selector have matched what the lookup saw without
+ * ports?  A non-first fragment, or a packet of a protocol with ports (or
+ * ICMP type and code) too short to show them: a first fragment the
+ * reassembly let through (RFC 8200 4.5), or a truncated header.
+ */
+static bool nipsec_flow_portless(const struct nipsec_flow *fl)
+{
+	if (fl->frag)
+		return true;
+	if (fl->has_ports)
+		return false;
+	switch (fl->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		return true;
+	default:
+		return nipsec_is_icmp(fl->family, fl->proto);
+	}
+}
+
 /**
- * nipsec_policy_frag_unsafe - may a non-first fragment not be let out?
+ * nipsec_policy_frag_unsafe - may a packet without its ports not be let out?
  * @nn: namespace state
  * @dir: NIPSEC_DIR_*
- * @fl: the fragment's flow (no ports)
+ * @fl: the packet's flow
  * @pol: what nipsec_policy_lookup() found for it, or NULL
  *
- * A fragment cannot show the ports that a port-selective policy needs, so
- * the lookup passes over such policies.  Its first fragment may have been
- * protected by one of them: if, with the ports taken as matching, a
- * protect or discard policy would come first, the fragment must not go
- * by the lookup's answer (fail closed).  Fragments are rare here: the
- * namespace's traffic is reassembled before our hooks (nf_defrag).
+ * A non-first fragment cannot show the ports that a port-selective policy
+ * needs, nor can a first fragment or a packet cut inside its transport
+ * header, so the lookup passes over such policies.  The datagram may be
+ * one of theirs: if, with the ports taken as matching, a protect or
+ * discard policy would come first, the packet must not go by the lookup's
+ * answer (fail closed).  Such packets are rare here: the namespace's
+ * traffic is reassembled before our hooks (nf_defrag).
  *
- * Return: true to drop the fragment.
+ * Return: true to drop the packet (drop-fragment, or drop-truncated for
+ * a packet that is not a fragment).
  */
 bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
 			       const struct nipsec_flow *fl,
@@ -391,7 +417,7 @@ bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
 {
 	const struct nipsec_policy *any;
 
-	if (!fl->frag)
+	if (!nipsec_flow_portless(fl))
 		return false;
 	any = __nipsec_policy_lookup(nn, dir, fl, true);
 	return any && any != pol && any->action != NIPSEC_ACTION_BYPASS;
