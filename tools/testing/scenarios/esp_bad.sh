@@ -70,8 +70,16 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 done
 if ((drops_sub)); then ok "monitor drops is subscribed (an unknown SPI's drop)"; else
 	fail "monitor drops is subscribed (an unknown SPI's drop)" "$(head -c 300 "$drops_mon")"; fi
-drops_n0=$(jq -s length "$drops_mon")
-drops_c0=$(drops_total)
+# the baseline: events and counters read together once neither moves (a
+# probe sent before the subscription was complete may still be on its way)
+drops_n0=-1 drops_c0=-1
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	n=$(jq -s length "$drops_mon" 2>/dev/null) || n=-2
+	c=$(drops_total)
+	((n == drops_n0 && c == drops_c0)) && break
+	drops_n0=$n drops_c0=$c
+	sleep 0.5
+done
 
 counter_moves "a captured packet sent again is a replay" drop-replay \
 	inj replay eth0 "$RESULTS/bad.pcap" $spi_ba
