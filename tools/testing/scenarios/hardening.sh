@@ -37,9 +37,8 @@ snmp() {
 			 else print $(c[f]) }' /proc/net/snmp
 	fi
 }
-# snmp_above NS PROTO FIELD N / stat_above NS COUNTER N / stat_is NS COUNTER N
+# snmp_above NS PROTO FIELD N / stat_is NS COUNTER N (stat_gt: esp_common.inc)
 snmp_above() { (($(snmp "$1" "$2" "$3") > $4)); }
-stat_above() { (($(esp_stat "$1" "$2") > $3)); }
 stat_is() { (($(esp_stat "$1" "$2") == $3)); }
 
 # ------------------------------------------------------------ 1. nesting
@@ -164,7 +163,7 @@ sel=$(esp_stat a drop-selector)
 e0=$(snmp a Icmp InEchos)
 check "the same SA's ESP from 192.0.2.3" hostile esp eth0 --dmac "$mac_a" \
 	--src 192.0.2.3 --dst 192.0.2.11 --spi 0x300 --key "$K" --seq 2
-if wait_for -t 10 stat_above a drop-selector "$sel"; then
+if wait_for -t 10 stat_gt a drop-selector "$sel"; then
 	if (($(snmp a Icmp InEchos) == e0)); then
 		ok "  is dropped as drop-selector, not delivered"
 	else
@@ -183,7 +182,7 @@ clr1=$clr
 rq=$(snmp a Ip6 ReasmReqds)
 check "a plain ICMPv6 first fragment without its ICMPv6 header" hostile frag6 eth0 \
 	--dmac "$mac_a" --src 2001:db8::2 --dst 2001:db8::1 --spi 0 --key 0
-if wait_for -t 10 stat_above a drop-fragment "$fr" &&
+if wait_for -t 10 stat_gt a drop-fragment "$fr" &&
 	clr1=$(esp_stat a drop-cleartext) && ((clr1 == clr)) &&
 	(($(snmp a Ip6 ReasmReqds) == rq)); then
 	ok "  is dropped as drop-fragment, before the stack's own reassembly"
@@ -387,7 +386,7 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("eth0", 0))
 s.send(mac(dmac) + mac(smac) + struct.pack("!H", et) + ip + pl)' \
 		"$f" "$H1" "$H2" "$h1mac" "$g1mac"
-	if wait_for -t 10 stat_above g1 $why "$cut0"; then
+	if wait_for -t 10 stat_gt g1 $why "$cut0"; then
 		ok "g1 dropped it as $why$v"
 	else
 		fail "g1 dropped it as $why$v" "$(esp_drops g1)"
