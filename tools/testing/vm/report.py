@@ -117,6 +117,21 @@ def bad_lines(text):
     return out[:120]
 
 
+def first_report(text):
+    """The first kernel report of a console, from its first line on.
+
+    A VM that died printed it; the console's tail holds only its end (the
+    task's stack), and CI shows the start of a long failure best.
+    """
+    lines = (text or "").splitlines()
+    noise = known_noise(lines)
+    for i, l in enumerate(lines):
+        if BAD.search(l) and not BENIGN.search(l) and i not in noise:
+            return ["first kernel report on the console:"] + \
+                ["  " + x for x in lines[max(0, i - 2):i + 30]]
+    return []
+
+
 def parse_tap(text):
     """[(verdict, desc, [comment lines])], skip_all reason or None."""
     tests, skip_all = [], None
@@ -176,7 +191,12 @@ def scenario(rep, res, name):
                  [f"TAP so far ({d}/tap.txt):" if started else "never started"] +
                  ["  " + l for l in tail(read(os.path.join(d, "tap.txt"), ""), 10)] +
                  ["no result: the VM died or overran its timeout before the "
-                  "scenario finished; console tail:"] +
+                  f"scenario finished (QEMU's exit status {rep.vm_rc}: 124 "
+                  "is the VM timeout, 0 a guest panic or reset)"] +
+                 first_report(read(os.path.join(res, "console.log"), "")) +
+                 ["QEMU's messages (qemu.log):"] +
+                 ["  " + l for l in tail(read(os.path.join(res, "qemu.log"), ""), 5)] +
+                 ["console tail:"] +
                  ["  " + l for l in tail(read(os.path.join(res, "console.log"), ""), 40)] +
                  ["kernel log tail:"] +
                  ["  " + l for l in tail(kmsg_to_text(read(os.path.join(res, "kmsg.log"), "")), 40)])
@@ -291,6 +311,7 @@ def main():
 
     res = a.results
     rep = Report(a.kernel, a.tally)
+    rep.vm_rc = a.vm_rc
     if a.vm_rc == 124:
         print(f"# {a.kernel}: the VM overran its overall timeout")
     done = os.path.exists(os.path.join(res, "done"))
