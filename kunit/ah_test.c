@@ -26,7 +26,7 @@ static void ah_fill_iph(struct iphdr *iph, unsigned int ihl)
 	iph->frag_off = htons(IP_DF | 0x0123);
 	iph->ttl = 63;
 	iph->protocol = IPPROTO_AH;
-	iph->check = htons(0xbeef);
+	iph->check = (__force __sum16)htons(0xbeef);
 	iph->saddr = htonl(0xc0000201);
 	iph->daddr = htonl(0xc0000202);
 }
@@ -39,9 +39,9 @@ static void ah_mutable4_fields(struct kunit *test)
 	ah_fill_iph(&iph, 5);
 	KUNIT_ASSERT_EQ(test, nipsec_ah_clear_mutable4(&iph, true), 0);
 	KUNIT_EXPECT_EQ(test, iph.tos, 0);
-	KUNIT_EXPECT_EQ(test, iph.frag_off, 0);
+	KUNIT_EXPECT_EQ(test, ntohs(iph.frag_off), 0);
 	KUNIT_EXPECT_EQ(test, iph.ttl, 0);
-	KUNIT_EXPECT_EQ(test, iph.check, 0);
+	KUNIT_EXPECT_EQ(test, (__force u16)iph.check, 0);
 	KUNIT_EXPECT_EQ(test, *(u8 *)&iph, 0x45);	/* version, IHL */
 	KUNIT_EXPECT_EQ(test, ntohs(iph.tot_len), 84);
 	KUNIT_EXPECT_EQ(test, ntohs(iph.id), 0x1234);

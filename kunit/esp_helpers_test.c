@@ -49,11 +49,6 @@ static void esp_trailer_roundtrip(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, buf[padlen], padlen);
 		KUNIT_EXPECT_EQ(test, buf[padlen + 1], IPPROTO_IPIP);
 		KUNIT_EXPECT_EQ(test, buf[padlen + 2], 0xee);
-		KUNIT_EXPECT_TRUE(test, nipsec_esp_pad_ok(buf, padlen));
-		if (padlen) {
-			buf[padlen - 1] ^= 0x80;
-			KUNIT_EXPECT_FALSE(test, nipsec_esp_pad_ok(buf, padlen));
-		}
 	}
 	/* the RFC 7634 Appendix A trailer: 01 02 02 04 */
 	nipsec_esp_fill_trailer(buf, 2, 4);
@@ -61,10 +56,119 @@ static void esp_trailer_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, buf[1], 2);
 	KUNIT_EXPECT_EQ(test, buf[2], 2);
 	KUNIT_EXPECT_EQ(test, buf[3], 4);
+}
+
+/*
+ * A decrypted packet: @plen payload bytes, the default trailer for
+ * @padlen, then a 16-byte ICV; the first @linear bytes in the head, the
+ * rest in a page frag (@linear >= total: all linear).
+ */
+static struct sk_buff *esp_trailer_skb(struct kunit *test, unsigned int plen,
+				       unsigned int padlen, unsigned int linear)
+{
+	unsigned int total = plen + padlen + 2 + 16;
+	struct sk_buff *skb;
+	struct page *page;
+	u8 *flat;
+
+	flat = kunit_kzalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, flat);
+	memset(flat, 0x5a, plen);
+	nipsec_esp_fill_trailer(flat + plen, padlen, IPPROTO_TCP);
+	memset(flat + plen + padlen + 2, 0xcc, 16);
+	linear = min(linear, total);
+	skb = alloc_skb(linear, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	skb_put_data(skb, flat, linear);
+	if (linear < total) {
+		page = alloc_page(GFP_KERNEL);
+		if (!page)
+			kfree_skb(skb);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		memcpy(page_address(page), flat + linear, total - linear);
+		skb_add_rx_frag(skb, 0, page, 0, total - linear, PAGE_SIZE);
+	}
+	return skb;
+}
+
+/* Flip byte @at of the packet, wherever it lives. */
+static void esp_skb_flip(struct kunit *test, struct sk_buff *skb,
+			 unsigned int at)
+{
+	u8 b;
+
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(skb, at, &b, 1), 0);
+	b ^= 0x80;
+	KUNIT_ASSERT_EQ(test, skb_store_bits(skb, at, &b, 1), 0);
+}
+
+/* One packet layout: accepted, and refused after any one change. */
+static void esp_trailer_case(struct kunit *test, unsigned int plen,
+			     unsigned int padlen, int split)
+{
+	unsigned int end = plen + padlen + 2, got, i;
+	struct sk_buff *skb;
+	int err;
+	u8 nh;
+
+	/* split -1: linear; else the frag starts that far into the pad */
+	skb = esp_trailer_skb(test, plen, padlen,
+			      split < 0 ? UINT_MAX : plen + split);
+	err = nipsec_esp_check_trailer(skb, end, end, &nh, &got);
+	KUNIT_EXPECT_EQ_MSG(test, err, 0, "plen %u padlen %u split %d",
+			    plen, padlen, split);
+	KUNIT_EXPECT_EQ(test, got, padlen);
+	KUNIT_EXPECT_EQ(test, nh, IPPROTO_TCP);
+	/* the pad length must fit the encrypted part */
+	err = nipsec_esp_check_trailer(skb, end, padlen + 1, &nh, &got);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	/* each wrong pad byte: the first, the last, a few between */
+	for (i = 0; i < padlen; i += i < 2 || i + 2 >= padlen ? 1 : 31) {
+		esp_skb_flip(test, skb, plen + i);
+		err = nipsec_esp_check_trailer(skb, end, end, &nh, &got);
+		KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "padlen %u byte %u",
+				    padlen, i);
+		esp_skb_flip(test, skb, plen + i);
+	}
+	kfree_skb(skb);
+}
+
+/*
+ * The data path's trailer check itself (not a twin): every pad length,
+ * padding in the head, in a frag and split across both and across the
+ * check's 32-byte pieces; any wrong pad byte, a pad length longer than
+ * the encrypted part and a trailer outside the packet are refused.
+ */
+static void esp_trailer_check(struct kunit *test)
+{
+	static const unsigned int plens[] = { 0, 1, 40 };
+	static const int splits[] = { -1, 0, 1, 33, 200 };
+	unsigned int padlen, pl, sp, got;
+	struct sk_buff *skb;
+	u8 nh;
+
+	for (pl = 0; pl < ARRAY_SIZE(plens); pl++)
+		for (sp = 0; sp < ARRAY_SIZE(splits); sp++)
+			for (padlen = 0; padlen <= 255; padlen++)
+				esp_trailer_case(test, plens[pl], padlen,
+						 splits[sp]);
+
+	skb = esp_trailer_skb(test, 8, 3, 4);
+	/* a trailer past the packet's end, or before its start */
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			nipsec_esp_check_trailer(skb, skb->len + 1, 64, &nh,
+						 &got));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			nipsec_esp_check_trailer(skb, 1, 64, &nh, &got));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			nipsec_esp_check_trailer(skb, 13, 1, &nh, &got));
+	KUNIT_EXPECT_EQ(test, 0,
+			nipsec_esp_check_trailer(skb, 13, 13, &nh, &got));
 	/* zero padding bytes are not the default */
-	memset(buf, 0, sizeof(buf));
-	KUNIT_EXPECT_FALSE(test, nipsec_esp_pad_ok(buf, 3));
-	KUNIT_EXPECT_TRUE(test, nipsec_esp_pad_ok(buf, 0));
+	KUNIT_EXPECT_EQ(test, skb_store_bits(skb, 8, "\0\0\0", 3), 0);
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			nipsec_esp_check_trailer(skb, 13, 13, &nh, &got));
+	kfree_skb(skb);
 }
 
 /* IV = seq ^ salt: distinct sequence numbers give distinct IVs. */
@@ -176,6 +280,7 @@ static void esp_max_inner_is_largest(struct kunit *test)
 static struct kunit_case nipsec_esp_helper_cases[] = {
 	KUNIT_CASE(esp_padlen_aligns),
 	KUNIT_CASE(esp_trailer_roundtrip),
+	KUNIT_CASE(esp_trailer_check),
 	KUNIT_CASE(esp_counter_iv_unique),
 	KUNIT_CASE(esp_next_seq_exhaustion),
 	KUNIT_CASE(esp_max_inner_is_largest),

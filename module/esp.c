@@ -88,24 +88,6 @@ void nipsec_esp_fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr)
 EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_fill_trailer);
 
 /**
- * nipsec_esp_pad_ok - are these the monotonic pad bytes 1, 2, 3, ...?
- * @pad: the padding
- * @padlen: its length
- *
- * Return: true if the padding is the RFC 4303 default.
- */
-bool nipsec_esp_pad_ok(const u8 *pad, unsigned int padlen)
-{
-	unsigned int i;
-
-	for (i = 0; i < padlen; i++)
-		if (pad[i] != (u8)(i + 1))
-			return false;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_pad_ok);
-
-/**
  * nipsec_esp_counter_iv - the 8-byte IV of a counter-mode AEAD
  * @iv: 8 bytes out
  * @seq: the packet's (64-bit) sequence number
@@ -371,20 +353,35 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 
 /* ------------------------------------------------------------ input */
 
-/* RFC 4303 2.4: pad length and padding (1, 2, 3, ...) must be consistent */
-static int nipsec_esp_check_pad(struct sk_buff *skb, unsigned int end,
-				unsigned int elen, u8 *nexthdr,
-				unsigned int *padlen)
+/**
+ * nipsec_esp_check_trailer - read and check a decrypted packet's trailer
+ * @skb: the packet, linear or not
+ * @end: offset just past the trailer (where the ICV starts)
+ * @elen: length of the encrypted part (payload, padding and trailer)
+ * @nexthdr: the trailer's next header, out
+ * @padlen: the trailer's pad length, out
+ *
+ * RFC 4303 2.4: the pad length must fit the encrypted part, and the padding
+ * must be the default 1, 2, 3, ... that every sender we interoperate with
+ * writes (XFRM, strongSwan's userland, scapy).  Read in pieces through
+ * skb_header_pointer(): up to 255 bytes of padding may span page frags.
+ *
+ * Return: 0, or -EINVAL for a trailer that is inconsistent or unreadable.
+ */
+int nipsec_esp_check_trailer(const struct sk_buff *skb, unsigned int end,
+			     unsigned int elen, u8 *nexthdr,
+			     unsigned int *padlen)
 {
 	u8 buf[32], tr[2];
-	unsigned int off, n, done;
+	unsigned int off, n, done, i;
 	const u8 *p;
 
-	if (skb_copy_bits(skb, end - 2, tr, 2))
+	if (end < 2 || elen < 2 || end > skb->len ||
+	    skb_copy_bits(skb, end - 2, tr, 2))
 		return -EINVAL;
 	*padlen = tr[0];
 	*nexthdr = tr[1];
-	if (*padlen + 2 > elen)
+	if (*padlen + 2 > elen || *padlen + 2 > end)
 		return -EINVAL;
 	off = end - 2 - *padlen;
 	for (done = 0; done < *padlen; done += n) {
@@ -393,12 +390,13 @@ static int nipsec_esp_check_pad(struct sk_buff *skb, unsigned int end,
 		if (!p)
 			return -EINVAL;
 		/* continue the 1, 2, 3 ... sequence from where we are */
-		for (unsigned int i = 0; i < n; i++)
+		for (i = 0; i < n; i++)
 			if (p[i] != (u8)(done + i + 1))
 				return -EINVAL;
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_check_trailer);
 
 /* Remove ESP header, IV, trailer and ICV; transport mode keeps the IP header. */
 static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
@@ -471,7 +469,8 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 
 	skb->ip_summed = CHECKSUM_NONE;
 	end = ctx->esp_off + NIPSEC_ESP_HLEN + sa->ivlen + ctx->elen;
-	if (nipsec_esp_check_pad(skb, end, ctx->elen, &nexthdr, &padlen)) {
+	if (nipsec_esp_check_trailer(skb, end, ctx->elen, &nexthdr,
+				     &padlen)) {
 		kfree(ctx);
 		nipsec_esp_drop(skb, sa, NIPSEC_DROP_BAD_PADDING);
 		return;

@@ -29,7 +29,9 @@ int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq);
 /* esp.c: pure helpers (KUnit tests them) */
 unsigned int nipsec_esp_padlen(unsigned int plen, unsigned int blksize);
 void nipsec_esp_fill_trailer(u8 *tail, unsigned int padlen, u8 nexthdr);
-bool nipsec_esp_pad_ok(const u8 *pad, unsigned int padlen);
+int nipsec_esp_check_trailer(const struct sk_buff *skb, unsigned int end,
+			     unsigned int elen, u8 *nexthdr,
+			     unsigned int *padlen);
 void nipsec_esp_counter_iv(u8 *iv, u64 seq, __be64 salt);
 int nipsec_esp_next_seq(struct nipsec_sa *sa, u64 *seq);
 unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
