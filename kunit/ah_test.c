@@ -290,12 +290,12 @@ static void ah_max_inner(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, sa);
 	sa->icvlen = 16;
-	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 0), 1500 - 32);
-	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 20), 1500 - 52);
-	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1280, 40), 1280 - 72);
-	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 52, 20), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 0, 0), 1500 - 32);
+	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 20, 0), 1500 - 52);
+	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1280, 40, 0), 1280 - 72);
+	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 52, 20, 0), 0);
 	sa->icvlen = 12;
-	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 0), 1500 - 24);
+	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 0, 0), 1500 - 24);
 }
 
 #ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED

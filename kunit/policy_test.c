@@ -193,16 +193,21 @@ static u32 pt_addr(struct rnd_state *st)
  * passes over a port-selective protect policy; the fragment must then not
  * go by a bypass or no-policy answer.
  */
-static bool pt_frag_unsafe(struct nipsec_net *nn, const struct nipsec_flow *fl)
+static bool pt_frag_unsafe(struct kunit *test, struct nipsec_net *nn,
+			   const struct nipsec_flow *fl)
 {
 	struct nipsec_policy *pol;
-	bool unsafe;
+	int reason;
 
 	rcu_read_lock();
 	pol = nipsec_policy_lookup(nn, NIPSEC_DIR_OUT, fl);
-	unsafe = nipsec_policy_frag_unsafe(nn, NIPSEC_DIR_OUT, fl, pol);
+	reason = nipsec_policy_portless_drop(nn, NIPSEC_DIR_OUT, fl, pol);
 	rcu_read_unlock();
-	return unsafe;
+	/* the reason says which: a fragment, or a packet cut short */
+	if (reason)
+		KUNIT_EXPECT_EQ(test, reason, fl->fragment ?
+				NIPSEC_DROP_FRAGMENT : NIPSEC_DROP_TRUNCATED);
+	return reason;
 }
 
 static void policy_frag_fail_closed(struct kunit *test)
@@ -218,33 +223,33 @@ static void policy_frag_fail_closed(struct kunit *test)
 	fl.has_ports = false;
 	fl.frag = true;
 	KUNIT_EXPECT_NULL(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl));
-	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(test, nn, &fl));
 	/* a first fragment or a whole packet goes by the lookup... */
 	fl.frag = false;
 	fl.has_ports = true;
 	fl.dport = 7001;
-	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(test, nn, &fl));
 	/* ...unless it is too short to show its ports (RFC 8200 4.5) */
 	fl.has_ports = false;
-	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(test, nn, &fl));
 	fl.proto = IPPROTO_GRE;		/* a protocol without ports */
-	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(test, nn, &fl));
 	fl.proto = IPPROTO_UDP;
 	fl.dport = 0;
 	fl.frag = true;
 	/* other addresses or protocols: no policy could cover it */
 	fl.proto = IPPROTO_TCP;
-	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(test, nn, &fl));
 	fl.proto = IPPROTO_UDP;
 	fl.daddr.a4 = htonl(IP4(10, 3, 0, 5));
-	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(test, nn, &fl));
 	fl.daddr.a4 = htonl(IP4(10, 2, 0, 5));
 	/* a later bypass for everything does not let it out either */
 	by = pt_add4(test, nn, NIPSEC_DIR_OUT, 10, IP4(10, 1, 0, 0), 24,
 		     IP4(10, 2, 0, 0), 24, 0, 0);
 	by->action = NIPSEC_ACTION_BYPASS;
 	KUNIT_EXPECT_PTR_EQ(test, pt_lookup(nn, NIPSEC_DIR_OUT, &fl), by);
-	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(nn, &fl));
+	KUNIT_EXPECT_TRUE(test, pt_frag_unsafe(test, nn, &fl));
 
 	/* an earlier bypass wins for fragments and whole packets alike */
 	by = pt_add4(test, nn2, NIPSEC_DIR_OUT, 0, IP4(10, 1, 0, 0), 24,
@@ -252,14 +257,14 @@ static void policy_frag_fail_closed(struct kunit *test)
 	by->action = NIPSEC_ACTION_BYPASS;
 	pt_add4(test, nn2, NIPSEC_DIR_OUT, 5, IP4(10, 1, 0, 0), 24,
 		IP4(10, 2, 0, 0), 24, IPPROTO_UDP, 7000);
-	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn2, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(test, nn2, &fl));
 	/* a protect policy without ports covers fragments the normal way */
 	pt_exit(nn2);
 	nn2 = pt_net(test);
 	pt_add4(test, nn2, NIPSEC_DIR_OUT, 0, IP4(10, 1, 0, 0), 24,
 		IP4(10, 2, 0, 0), 24, IPPROTO_UDP, 0);
 	KUNIT_EXPECT_NOT_NULL(test, pt_lookup(nn2, NIPSEC_DIR_OUT, &fl));
-	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(nn2, &fl));
+	KUNIT_EXPECT_FALSE(test, pt_frag_unsafe(test, nn2, &fl));
 	pt_exit(nn2);
 	pt_exit(nn);
 }

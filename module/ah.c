@@ -32,6 +32,8 @@
 
 #include "nipsec.h"
 #include "esp.h"
+#include "hooks.h"
+#include "xform.h"
 #include "ah.h"
 
 /* IPv4 options RFC 4302 A.1 lists as immutable without a macro of their own */
@@ -104,6 +106,7 @@ EXPORT_SYMBOL_IF_KUNIT(nipsec_ah_len_ok);
  * @sa: the SA
  * @mtu: of the route the AH packet takes
  * @outer_hlen: tunnel mode: the outer IP header; transport: 0
+ * @kept_hlen: unused: AH does not move the headers it follows
  *
  * AH adds its header and nothing else (no padding, no trailer), in both
  * modes the packet's own headers stay as they are.
@@ -111,7 +114,7 @@ EXPORT_SYMBOL_IF_KUNIT(nipsec_ah_len_ok);
  * Return: the packet size, 0 if nothing fits.
  */
 unsigned int nipsec_ah_max_inner(const struct nipsec_sa *sa, unsigned int mtu,
-				 unsigned int outer_hlen)
+				 unsigned int outer_hlen, unsigned int kept_hlen)
 {
 	unsigned int over = outer_hlen + nipsec_ah_len(sa->icvlen);
 
@@ -554,12 +557,14 @@ static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
  * @ah_off: offset of the AH header
  * @proto_off: offset of the byte that names AH (transport mode writes the
  *             protected protocol there)
+ * @src: NULL (AH is never carried in UDP)
  *
  * Header length, replay check before the ICV, window update after it;
  * the packet without AH continues at nipsec_in_finish(). Consumes @skb.
  */
 void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
-		     unsigned int ah_off, unsigned int proto_off)
+		     unsigned int ah_off, unsigned int proto_off,
+		     const struct nipsec_udp_src *src)
 {
 	u16 family = skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;
 	const struct ip_auth_hdr *ah;
@@ -648,3 +653,20 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;		/* nipsec_async_done() resumes it */
 	nipsec_ah_input_resume(&ctx->async, err);
 }
+
+/* AH's header, its ICV and padding included (RFC 4302 2.2) */
+static unsigned int nipsec_ah_header_room(const struct nipsec_sa *sa)
+{
+	return nipsec_ah_len(sa->icvlen);
+}
+
+const struct nipsec_xform nipsec_ah_xform = {
+	.name		= "ah",
+	.proto		= IPPROTO_AH,
+	.hdr_len	= NIPSEC_AH_HLEN,
+	.spi_off	= offsetof(struct ip_auth_hdr, spi),
+	.header_room	= nipsec_ah_header_room,
+	.max_inner	= nipsec_ah_max_inner,
+	.output		= nipsec_ah_output,
+	.input		= nipsec_ah_input,
+};

@@ -25,6 +25,7 @@
 #include "nipsec.h"
 #include "esp.h"
 #include "ah.h"
+#include "xform.h"
 
 static bool force_async;
 module_param(force_async, bool, 0444);
@@ -418,7 +419,7 @@ static int nipsec_crypto_init_ah(struct nipsec_sa *sa,
  * @extack: why a configuration is refused
  *
  * Sets sa->aead (ESP) or sa->ahash (AH), ivlen, icvlen, blksize, names
- * and ICV lengths. On error
+ * and ICV lengths, and on success the protocol's transform (sa->xform). On error
  * the caller frees with nipsec_crypto_free_sa().
  *
  * Return: 0 or a negative errno (with an extack message).
@@ -429,8 +430,12 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 {
 	int err;
 
-	if (proto == IPPROTO_AH)
-		return nipsec_crypto_init_ah(sa, cfg, extack);
+	if (proto == IPPROTO_AH) {
+		err = nipsec_crypto_init_ah(sa, cfg, extack);
+		if (!err)
+			sa->xform = &nipsec_ah_xform;
+		return err;
+	}
 	if (proto != IPPROTO_ESP) {
 		NIPSEC_ERR_MSG(extack, "unknown IPsec protocol");
 		return -EPROTONOSUPPORT;
@@ -457,6 +462,7 @@ int nipsec_crypto_init_sa(struct nipsec_sa *sa, u8 proto,
 		NIPSEC_ERR_MSG(extack, "algorithm geometry not supported");
 		return -EINVAL;
 	}
+	sa->xform = &nipsec_esp_xform;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(nipsec_crypto_init_sa);
@@ -470,6 +476,7 @@ EXPORT_SYMBOL_IF_KUNIT(nipsec_crypto_init_sa);
  */
 void nipsec_crypto_free_sa(struct nipsec_sa *sa)
 {
+	sa->xform = NULL;
 	if (!IS_ERR_OR_NULL(sa->aead))
 		crypto_free_aead(sa->aead);
 	sa->aead = NULL;

@@ -30,6 +30,7 @@
 
 #include "nipsec.h"
 #include "esp.h"
+#include "hooks.h"
 #include "sa.h"
 
 /* RFC 3948 2.2/2.3: the IKE non-ESP marker and the NAT-keepalive byte */
@@ -228,7 +229,7 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 		ipv6_hdr(skb)->payload_len = htons(skb->len -
 						   sizeof(struct ipv6hdr));
 	}
-	return nipsec_esp_rcv(nn, skb, family, off, proto_off, &src);
+	return nipsec_input(nn, skb, family, IPPROTO_ESP, off, proto_off, &src);
 
 nomem:
 	nipsec_drop_count(nn, sa, skb, NIPSEC_DROP_NOMEM);

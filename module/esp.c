@@ -32,6 +32,8 @@
 
 #include "nipsec.h"
 #include "esp.h"
+#include "hooks.h"
+#include "xform.h"
 
 /*
  * Per-packet scratch, one allocation: this header, then the IV, the
@@ -607,3 +609,20 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;		/* nipsec_async_done() resumes it */
 	nipsec_esp_input_resume(&ctx->async, err);
 }
+
+/* UDP header (NAT-T), ESP header and IV: what ESP puts in front at most */
+static unsigned int nipsec_esp_header_room(const struct nipsec_sa *sa)
+{
+	return sizeof(struct udphdr) + NIPSEC_ESP_HLEN + sa->ivlen;
+}
+
+const struct nipsec_xform nipsec_esp_xform = {
+	.name		= "esp",
+	.proto		= IPPROTO_ESP,
+	.hdr_len	= NIPSEC_ESP_HLEN,
+	.spi_off	= offsetof(struct ip_esp_hdr, spi),
+	.header_room	= nipsec_esp_header_room,
+	.max_inner	= nipsec_esp_max_inner,
+	.output		= nipsec_esp_output,
+	.input		= nipsec_esp_input,
+};

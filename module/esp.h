@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ESP data path (RFC 4303): private interface between crypto.c, replay.c,
- * esp.c and hooks.c.
+ * encap.c and esp.c, and the helpers KUnit tests.
  */
 #ifndef _NIPSEC_ESP_H
 #define _NIPSEC_ESP_H
@@ -9,19 +9,13 @@
 #include <linux/skbuff.h>
 
 #include "nipsec.h"
+#include "encap.h"
 
 /* struct nipsec_sa.alg_flags */
 #define NIPSEC_ALGF_COUNTER_IV	BIT(0)	/* IV = sequence number ^ salt */
 
 #define NIPSEC_ESP_HLEN		8	/* SPI and sequence number */
 #define NIPSEC_ESP_MAX_IVLEN	16
-
-/* Where an ESP-in-UDP packet came from (rebinding is checked after auth). */
-struct nipsec_udp_src {
-	union nipsec_addr addr;
-	__be16 port;
-	u16 family;
-};
 
 /* replay.c */
 int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq);
@@ -44,27 +38,5 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		      unsigned int esp_off, unsigned int proto_off,
 		      const struct nipsec_udp_src *src);
-
-/* encap.c: ESP in UDP (RFC 3948) */
-struct udphdr;
-void nipsec_encap_out_hdr(const struct nipsec_sa *sa, struct udphdr *uh,
-			  unsigned int len);
-void nipsec_encap_out_csum(struct sk_buff *skb);
-unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
-			      u16 family, unsigned int off,
-			      unsigned int proto_off);
-void nipsec_encap_check_peer(struct nipsec_sa *sa,
-			     const struct nipsec_udp_src *src, bool newest);
-void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa);
-
-/* hooks.c: ESP addressed to this host, plain or from UDP */
-unsigned int nipsec_esp_rcv(struct nipsec_net *nn, struct sk_buff *skb,
-			    u16 family, unsigned int off,
-			    unsigned int proto_off,
-			    const struct nipsec_udp_src *src);
-
-/* hooks.c: where a packet goes after its transform, sync or async */
-void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa);
-void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr);
 
 #endif /* _NIPSEC_ESP_H */

@@ -228,6 +228,7 @@ struct nipsec_sa {
 	/* crypto: owned by crypto.c */
 	struct crypto_aead *aead;	/* ESP (every ESP algorithm is an AEAD) */
 	struct crypto_ahash *ahash;	/* AH */
+	const struct nipsec_xform *xform; /* set with aead or ahash */
 	u8 ivlen;			/* bytes of IV on the wire */
 	u8 icvlen;			/* bytes of ICV on the wire */
 	u8 blksize;			/* padding alignment (>= 4) */
@@ -426,9 +427,12 @@ void nipsec_policy_net_init(struct nipsec_net *nn);
 void nipsec_policy_net_exit(struct nipsec_net *nn);
 struct nipsec_policy *nipsec_policy_lookup(struct nipsec_net *nn, u8 dir,
 					   const struct nipsec_flow *fl);
-bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
-			       const struct nipsec_flow *fl,
-			       const struct nipsec_policy *pol);
+int nipsec_policy_portless_drop(struct nipsec_net *nn, u8 dir,
+				const struct nipsec_flow *fl,
+				const struct nipsec_policy *pol);
+bool nipsec_policy_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
+			      const struct sk_buff *skb,
+			      const struct nipsec_flow *fl);
 bool nipsec_flow_icmp_quoted(const struct sk_buff *skb,
 			     const struct nipsec_flow *fl,
 			     struct nipsec_flow *q, struct nipsec_flow *rev);

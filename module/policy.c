@@ -394,7 +394,7 @@ static bool nipsec_flow_portless(const struct nipsec_flow *fl)
 }
 
 /**
- * nipsec_policy_frag_unsafe - may a packet without its ports not be let out?
+ * nipsec_policy_portless_drop - must a packet without its ports be dropped?
  * @nn: namespace state
  * @dir: NIPSEC_DIR_*
  * @fl: the packet's flow
@@ -408,21 +408,24 @@ static bool nipsec_flow_portless(const struct nipsec_flow *fl)
  * answer (fail closed).  Such packets are rare here: the namespace's
  * traffic is reassembled before our hooks (nf_defrag).
  *
- * Return: true to drop the packet (drop-fragment, or drop-truncated for
- * a packet that is not a fragment).
+ * Return: 0 to go by the lookup's answer, else the reason to drop it:
+ * NIPSEC_DROP_FRAGMENT, or NIPSEC_DROP_TRUNCATED for a packet that is not
+ * a fragment.
  */
-bool nipsec_policy_frag_unsafe(struct nipsec_net *nn, u8 dir,
-			       const struct nipsec_flow *fl,
-			       const struct nipsec_policy *pol)
+int nipsec_policy_portless_drop(struct nipsec_net *nn, u8 dir,
+				const struct nipsec_flow *fl,
+				const struct nipsec_policy *pol)
 {
 	const struct nipsec_policy *any;
 
 	if (!nipsec_flow_portless(fl))
-		return false;
+		return 0;
 	any = __nipsec_policy_lookup(nn, dir, fl, true);
-	return any && any != pol && any->action != NIPSEC_ACTION_BYPASS;
+	if (!any || any == pol || any->action == NIPSEC_ACTION_BYPASS)
+		return 0;
+	return fl->fragment ? NIPSEC_DROP_FRAGMENT : NIPSEC_DROP_TRUNCATED;
 }
-EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_frag_unsafe);
+EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_portless_drop);
 
 /* Usage times move once per second at most: no shared cache line per packet. */
 void nipsec_policy_touch(struct nipsec_policy *pol)
@@ -645,3 +648,102 @@ void nipsec_policy_net_exit(struct nipsec_net *nn)
 	xa_destroy(&nn->policy_ids);
 }
 EXPORT_SYMBOL_IF_KUNIT(nipsec_policy_net_exit);
+
+/* ------------------------------------------------------------ inbound */
+
+/* Does a policy template describe this SA (RFC 4301 5.2, step 4)? */
+static bool nipsec_tmpl_matches(const struct nipsec_tmpl *t,
+				const struct nipsec_sa *sa)
+{
+	unsigned int alen;
+
+	if (t->proto != sa->key.proto || t->mode != sa->mode)
+		return false;
+	if (t->reqid && t->reqid != sa->tkey.reqid)
+		return false;
+	if (t->spi && t->spi != sa->key.spi)
+		return false;
+	if (sa->mode != NIPSEC_MODE_TUNNEL || !t->family)
+		return true;
+	if (t->family != sa->tkey.family)
+		return false;
+	alen = nipsec_addr_len(t->family);
+	return !memcmp(&t->saddr, &sa->tkey.saddr, alen) &&
+	       !memcmp(&t->daddr, &sa->tkey.daddr, alen);
+}
+
+/*
+ * A decrypted packet must be what its SA may carry: inside the SA's own
+ * selector, and matched by an "in" or "fwd" protect policy whose template
+ * names this SA. Whether it is for us or to forward is decided by routing
+ * after PRE_ROUTING; both directions' policies are acceptable here.
+ */
+static bool nipsec_in_flow_allowed(struct nipsec_net *nn,
+				   struct nipsec_sa *sa,
+				   const struct nipsec_flow *fl)
+{
+	static const u8 dirs[] = { NIPSEC_DIR_IN, NIPSEC_DIR_FWD };
+	struct nipsec_policy *pol;
+	unsigned int i;
+
+	if (sa->has_sel && !nipsec_selector_match(&sa->sel, fl))
+		return false;
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		pol = nipsec_policy_lookup(nn, dirs[i], fl);
+		if (pol && pol->action == NIPSEC_ACTION_PROTECT &&
+		    nipsec_tmpl_matches(&pol->tmpl, sa)) {
+			nipsec_policy_touch(pol);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Transport mode: the decrypted packet's addresses are the SA's own (the
+ * ICV does not cover the IP header, so a replayed packet could come from
+ * anywhere).  An ESP-in-UDP SA's peer shows the NAT's address, which the
+ * mapping events report: only its destination is checked.
+ */
+static bool nipsec_in_addrs_ok(const struct nipsec_sa *sa,
+			       const struct nipsec_flow *fl)
+{
+	unsigned int alen = nipsec_addr_len(sa->key.family);
+
+	if (fl->family != sa->key.family ||
+	    memcmp(&fl->daddr, &sa->key.daddr, alen))
+		return false;
+	return sa->encap_type || ipv6_addr_any(&sa->tkey.saddr.a6) ||
+	       !memcmp(&fl->saddr, &sa->tkey.saddr, alen);
+}
+
+/**
+ * nipsec_policy_in_allowed - may this SA have carried this packet?
+ * @nn: namespace state
+ * @sa: the SA that decrypted (or verified) the packet
+ * @skb: the packet after the transform, network header at the inner header
+ * @fl: its flow
+ *
+ * RFC 4301 5.2 steps 3 and 4: transport mode's addresses are the SA's own;
+ * the flow is inside the SA's selector and an "in" or "fwd" protect policy
+ * whose template names this SA covers it, or (tunnel mode) it is an ICMP
+ * error about traffic that such a policy covers.
+ *
+ * Return: true to deliver the packet.
+ */
+bool nipsec_policy_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
+			      const struct sk_buff *skb,
+			      const struct nipsec_flow *fl)
+{
+	struct nipsec_flow q, rev;
+
+	if (sa->mode == NIPSEC_MODE_TRANSPORT && !sa->has_sel &&
+	    !nipsec_in_addrs_ok(sa, fl))
+		return false;
+	if (nipsec_in_flow_allowed(nn, sa, fl))
+		return true;
+	/* tunnel mode: an ICMP error about traffic this SA carries back */
+	return sa->mode == NIPSEC_MODE_TUNNEL &&
+	       nipsec_flow_icmp_quoted(skb, fl, &q, &rev) &&
+	       nipsec_in_flow_allowed(nn, sa, &rev);
+}
