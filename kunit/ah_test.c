@@ -13,6 +13,8 @@
 #include <net/ipv6.h>
 
 #include "nipsec.h"
+#include "crypto.h"
+#include "sa.h"
 #include "ah.h"
 
 /* An IPv4 header with every field set to something non-zero. */

@@ -9,6 +9,7 @@
 #include <linux/unaligned.h>
 
 #include "nipsec.h"
+#include "sa.h"
 #include "esp.h"
 
 static const unsigned int esp_blksizes[] = { 4, 8, 16 };

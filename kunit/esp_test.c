@@ -19,6 +19,8 @@
 #include <linux/unaligned.h>
 
 #include "nipsec.h"
+#include "crypto.h"
+#include "sa.h"
 #include "esp_vectors.h"
 
 #define ESP_HDR_LEN	8	/* SPI, sequence number (low 32 bits) */

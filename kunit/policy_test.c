@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "nipsec.h"
+#include "stats.h"
 #include "policy.h"
 
 static struct nipsec_net *pt_net(struct kunit *test)

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "nipsec.h"
+#include "replay.h"
 #include "esp.h"
 
 static const u32 replay_windows[] = { 0, 32, 64, 1024, 4096, 16384 };

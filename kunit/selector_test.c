@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 
 #include "nipsec.h"
+#include "policy.h"
 
 /* A selector that admits everything, as netlink builds it from no attrs. */
 static void sel_init(struct nipsec_selector *sel, u16 family, u8 proto)

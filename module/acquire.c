@@ -15,6 +15,11 @@
 #include <linux/rhashtable.h>
 
 #include "nipsec.h"
+#include "acquire.h"
+#include "netlink.h"
+#include "policy.h"
+#include "sa.h"
+#include "stats.h"
 
 static unsigned int acq_expires = 30;
 module_param(acq_expires, uint, 0644);

@@ -11,6 +11,7 @@
 #include <linux/ipv6.h>
 
 #include "nipsec.h"
+#include "sa.h"
 
 struct nipsec_udp_src;
 

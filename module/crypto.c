@@ -23,6 +23,9 @@
 #include <kunit/visibility.h>
 
 #include "nipsec.h"
+#include "crypto.h"
+#include "netlink.h"
+#include "sa.h"
 #include "esp.h"
 #include "ah.h"
 #include "xform.h"

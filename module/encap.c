@@ -29,6 +29,8 @@
 #include <net/udp.h>
 
 #include "nipsec.h"
+#include "netlink.h"
+#include "stats.h"
 #include "esp.h"
 #include "hooks.h"
 #include "sa.h"

@@ -6,6 +6,7 @@
 #include <linux/skbuff.h>
 
 #include "nipsec.h"
+#include "sa.h"
 
 /* Where an ESP-in-UDP packet came from (rebinding is checked after auth). */
 struct nipsec_udp_src {

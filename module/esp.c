@@ -31,6 +31,10 @@
 #include <kunit/visibility.h>
 
 #include "nipsec.h"
+#include "async.h"
+#include "replay.h"
+#include "sa.h"
+#include "stats.h"
 #include "esp.h"
 #include "hooks.h"
 #include "xform.h"

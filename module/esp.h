@@ -9,6 +9,8 @@
 #include <linux/skbuff.h>
 
 #include "nipsec.h"
+#include "replay.h"
+#include "sa.h"
 #include "encap.h"
 
 /* struct nipsec_sa.alg_flags */
@@ -16,9 +18,6 @@
 
 #define NIPSEC_ESP_HLEN		8	/* SPI and sequence number */
 #define NIPSEC_ESP_MAX_IVLEN	16
-
-/* replay.c */
-int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq);
 
 /* esp.c: pure helpers (KUnit tests them) */
 unsigned int nipsec_esp_padlen(unsigned int plen, unsigned int blksize);

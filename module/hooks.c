@@ -30,6 +30,8 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "nipsec.h"
+#include "policy.h"
+#include "stats.h"
 #include "encap.h"
 #include "hooks.h"
 

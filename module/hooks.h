@@ -13,6 +13,8 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "nipsec.h"
+#include "sa.h"
+#include "stats.h"
 
 struct nipsec_udp_src;
 

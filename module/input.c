@@ -17,6 +17,9 @@
 #include <net/route.h>
 
 #include "nipsec.h"
+#include "policy.h"
+#include "sa.h"
+#include "stats.h"
 #include "hooks.h"
 #include "xform.h"
 

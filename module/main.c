@@ -8,6 +8,13 @@
 #include <net/net_namespace.h>
 
 #include "nipsec.h"
+#include "acquire.h"
+#include "async.h"
+#include "crypto.h"
+#include "netlink.h"
+#include "policy.h"
+#include "sa.h"
+#include "stats.h"
 
 unsigned int nipsec_net_id __read_mostly;
 struct workqueue_struct *nipsec_wq __read_mostly;

@@ -12,6 +12,9 @@
 #include <net/ipv6.h>
 
 #include "nipsec.h"
+#include "netlink.h"
+#include "acquire.h"
+#include "stats.h"
 #include "netlink-gen.h"
 #include "policy.h"
 #include "sa.h"

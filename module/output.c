@@ -23,6 +23,10 @@
 #include <net/tcp.h>
 
 #include "nipsec.h"
+#include "acquire.h"
+#include "policy.h"
+#include "sa.h"
+#include "stats.h"
 #include "hooks.h"
 #include "xform.h"
 

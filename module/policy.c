@@ -28,6 +28,9 @@
 #include <kunit/visibility.h>
 
 #include "nipsec.h"
+#include "netlink.h"
+#include "sa.h"
+#include "stats.h"
 #include "policy.h"
 
 static bool nipsec_prefix_match(const union nipsec_addr *a,

@@ -14,6 +14,7 @@
 #include <kunit/visibility.h>
 
 #include "nipsec.h"
+#include "replay.h"
 #include "esp.h"
 
 /**

@@ -13,6 +13,12 @@
 #include <linux/timekeeping.h>
 
 #include "nipsec.h"
+#include "acquire.h"
+#include "crypto.h"
+#include "netlink.h"
+#include "policy.h"
+#include "replay.h"
+#include "stats.h"
 #include "sa.h"
 
 static const struct rhashtable_params nipsec_spi_params = {

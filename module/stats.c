@@ -8,6 +8,9 @@
 #include <net/netlink.h>
 
 #include "nipsec.h"
+#include "stats.h"
+#include "netlink.h"
+#include "sa.h"
 
 static_assert(NIPSEC_A_STATS_RX_PACKETS + NIPSEC_STAT_MAX == NIPSEC_A_STATS_PAD,
 	      "enum nipsec_stat must follow the stats attribute set");

@@ -16,6 +16,7 @@
 #include <linux/tracepoint.h>
 
 #include "nipsec.h"
+#include "stats.h"
 
 /*
  * Every drop reason with the name `nipsec stats` shows after "drop-", once
