@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nipsec: manage the nipsec kernel module's SAs and policies, with the
- * words of ip-xfrm(8). Parsing is in parse.c, output in print.c, netlink in
+ * words of ip-xfrm(8). Parsing is in parse*.c, output in print.c, netlink in
  * the library; this file runs commands, batches and network namespaces.
  */
 #define _GNU_SOURCE
