@@ -204,29 +204,29 @@ static void esp_next_seq_exhaustion(struct kunit *test)
 	u64 seq = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, sa);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, 1);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, 2);
 
 	/* 32-bit: 2^32 - 1 is the last */
 	atomic64_set(&sa->oseq, U32_MAX - 2);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, (u64)U32_MAX - 1);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, (u64)U32_MAX);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, (u64)atomic64_read(&sa->oseq), (u64)U32_MAX);
 
 	/* ESN: through 2^32, up to 2^64 - 1 */
 	sa->esn = true;
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, 0x100000000ULL);
 	atomic64_set(&sa->oseq, (s64)(U64_MAX - 1));
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), 0);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), 0);
 	KUNIT_EXPECT_EQ(test, seq, U64_MAX);
-	KUNIT_EXPECT_EQ(test, nipsec_esp_next_seq(sa, &seq), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, nipsec_sa_next_seq(sa, &seq), -ENOSPC);
 }
 
 /* ESP packet length for an inner packet of @len bytes. */

@@ -8,6 +8,9 @@
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
 
@@ -443,6 +446,100 @@ static void replay_random_esn_wrap(struct kunit *test)
 	}
 }
 
+/* ------------------------------------------------------------- the race */
+
+#define RACE_SEQS	20000
+
+/*
+ * Two receivers of one SA on two CPUs, as two packets of the same number
+ * decrypted at once: each checks without the lock (as before the ICV),
+ * then commits under the SA's lock as esp.c and ah.c do.
+ */
+struct replay_race {
+	struct nipsec_replay r;
+	spinlock_t lock;		/* the SA's lock */
+	atomic_t accepted[RACE_SEQS + 1];
+	atomic_t ready;
+	struct completion done[2];
+	unsigned int won[2];
+};
+
+struct replay_racer {
+	struct replay_race *rr;
+	int id;
+};
+
+static int replay_racer_fn(void *data)
+{
+	struct replay_racer *me = data;
+	struct replay_race *rr = me->rr;
+	u64 seq, full;
+
+	/* start together, so that the two walk the same numbers at once */
+	atomic_inc(&rr->ready);
+	while (atomic_read(&rr->ready) < 2)
+		cpu_relax();
+	for (seq = 1; seq <= RACE_SEQS; seq++) {
+		local_bh_disable();
+		if (!nipsec_replay_check(&rr->r, (u32)seq, &full) &&
+		    !nipsec_replay_commit(&rr->r, &rr->lock, full, NULL)) {
+			atomic_inc(&rr->accepted[seq]);
+			rr->won[me->id]++;
+		}
+		local_bh_enable();
+	}
+	complete(&rr->done[me->id]);
+	return 0;
+}
+
+/* No number is ever accepted twice, whichever CPU sees it first. */
+static void replay_commit_race(struct kunit *test)
+{
+	struct replay_racer racer[2];
+	struct task_struct *t[2];
+	struct replay_race *rr;
+	unsigned int i, twice = 0, total = 0;
+	int again;
+
+	rr = kunit_kzalloc(test, sizeof(*rr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, rr);
+	KUNIT_ASSERT_EQ(test, nipsec_replay_init(&rr->r, 1024, false), 0);
+	spin_lock_init(&rr->lock);
+	for (i = 0; i < 2; i++) {
+		init_completion(&rr->done[i]);
+		racer[i] = (struct replay_racer){ .rr = rr, .id = i };
+		t[i] = kthread_create(replay_racer_fn, &racer[i], "replay_race/%u",
+				      i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		/* two CPUs when there are two: the race is then real */
+		if (num_online_cpus() > 1)
+			kthread_bind(t[i], i % num_online_cpus());
+	}
+	wake_up_process(t[0]);
+	wake_up_process(t[1]);
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&rr->done[i]);
+
+	for (i = 1; i <= RACE_SEQS; i++) {
+		int n = atomic_read(&rr->accepted[i]);
+
+		total += n;
+		if (n > 1 && twice++ < 5)
+			KUNIT_FAIL(test, "sequence number %u accepted %d times",
+				   i, n);
+	}
+	KUNIT_EXPECT_EQ(test, twice, 0);
+	KUNIT_EXPECT_EQ(test, total, rr->won[0] + rr->won[1]);
+	KUNIT_EXPECT_EQ(test, rr->r.top, (u64)RACE_SEQS);
+	/* the newest number is taken: a third copy is a replay */
+	again = nipsec_replay_commit(&rr->r, &rr->lock, RACE_SEQS, NULL);
+	KUNIT_EXPECT_EQ(test, again, -EEXIST);
+	kunit_info(test, "accepted %u of %u (CPU A %u, CPU B %u, %u CPUs)",
+		   total, RACE_SEQS, rr->won[0], rr->won[1],
+		   num_online_cpus());
+	nipsec_replay_free(&rr->r);
+}
+
 static struct kunit_case nipsec_replay_cases[] = {
 	KUNIT_CASE(replay_init_limits),
 	KUNIT_CASE(replay_window_basic),
@@ -450,6 +547,7 @@ static struct kunit_case nipsec_replay_cases[] = {
 	KUNIT_CASE(replay_esn_inference),
 	KUNIT_CASE_SLOW(replay_random),
 	KUNIT_CASE_SLOW(replay_random_esn_wrap),
+	KUNIT_CASE(replay_commit_race),
 	{}
 };
 

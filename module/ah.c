@@ -342,13 +342,6 @@ static int nipsec_ah_clear_mutable(struct sk_buff *skb, unsigned int hlen,
 	return nipsec_ah_clear_mutable6(ipv6_hdr(skb), hlen);
 }
 
-static void nipsec_ah_drop(struct sk_buff *skb, struct nipsec_sa *sa,
-			   enum nipsec_stat reason)
-{
-	nipsec_drop(sa->nn, sa, skb, reason);
-	nipsec_sa_put(sa);
-}
-
 /* ------------------------------------------------------------ output */
 
 static void nipsec_ah_output_resume(struct nipsec_async *a, int err)
@@ -360,7 +353,7 @@ static void nipsec_ah_output_resume(struct nipsec_async *a, int err)
 
 	if (err) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
 	ah = (struct ip_auth_hdr *)(skb->data + ctx->hlen);
@@ -402,36 +395,36 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	if (skb->len < hlen || proto_off >= hlen || hlen > U16_MAX) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_PROTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
 		return;
 	}
 	if (!nipsec_sa_account(sa, skb->len - hlen, true)) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_EXPIRED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
 		return;
 	}
-	if (nipsec_esp_next_seq(sa, &seq)) {
+	if (nipsec_sa_next_seq(sa, &seq)) {
 		nipsec_sa_seq_exhausted(sa);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
 		return;
 	}
 	/* the packet may outlive this softirq: no borrowed route */
 	if (!skb_dst_force(skb)) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_ROUTE);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
 		return;
 	}
 	if (skb_cow_head(skb, ahlen)) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	/* the headers are written to: they must be ours */
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	ctx = nipsec_ah_ctx_alloc(sa, hlen, nfrags + 1);
 	if (!ctx) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	ctx->skb = skb;
@@ -463,13 +456,13 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	memcpy(ctx->saved, skb->data, hlen);
 	if (nipsec_ah_clear_mutable(skb, hlen, true)) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_PROTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
 		return;
 	}
 	len = nipsec_ah_set_sg(ctx, nfrags + 1);
 	if (unlikely(len < 0)) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
 
@@ -526,25 +519,21 @@ static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
 
 	if (err || crypto_memneq(ctx->icv, ctx->auth, sa->icvlen)) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, err ? NIPSEC_DROP_CRYPTO :
+		nipsec_sa_drop(skb, sa, err ? NIPSEC_DROP_CRYPTO :
 			       NIPSEC_DROP_AUTH);
 		return;
 	}
 
 	/* authentic: only now may the window move (RFC 4302 3.4.3) */
-	spin_lock(&sa->lock);
-	err = nipsec_replay_recheck(&sa->replay, ctx->seq);
-	if (!err)
-		nipsec_replay_advance(&sa->replay, ctx->seq);
-	spin_unlock(&sa->lock);
+	err = nipsec_replay_commit(&sa->replay, &sa->lock, ctx->seq, NULL);
 	if (err) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_REPLAY);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
 		return;
 	}
 	if (!nipsec_sa_account(sa, skb->len - ctx->hlen - ctx->ahlen, false)) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_EXPIRED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
 		return;
 	}
 	skb->ip_summed = CHECKSUM_NONE;
@@ -583,17 +572,17 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	if (!pskb_may_pull(skb, ah_off + NIPSEC_AH_HLEN)) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
 		return;
 	}
 	ah = (const struct ip_auth_hdr *)(skb->data + ah_off);
 	ahlen = (ah->hdrlen + 2) << 2;
 	if (!nipsec_ah_len_ok(ahlen, sa->icvlen, family) || ah_off > U16_MAX) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_PROTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
 		return;
 	}
 	if (!pskb_may_pull(skb, ah_off + ahlen)) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
 		return;
 	}
 	ah = (const struct ip_auth_hdr *)(skb->data + ah_off);
@@ -602,22 +591,22 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	err = nipsec_replay_check(&sa->replay, ntohl(ah->seq_no), &seq);
 	spin_unlock(&sa->lock);
 	if (err) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_REPLAY);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
 		return;
 	}
 	if (!skb_dst_force(skb)) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_ROUTE);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
 		return;
 	}
 	/* the headers are zeroed in place for the hash: they must be ours */
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	ctx = nipsec_ah_ctx_alloc(sa, ah_off, nfrags + 1);
 	if (!ctx) {
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	/* skb_cow_data() may have moved the data */
@@ -634,13 +623,13 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	memset(skb->data + ah_off + NIPSEC_AH_HLEN, 0, sa->icvlen);
 	if (nipsec_ah_clear_mutable(skb, ah_off, false)) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_PROTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
 		return;
 	}
 	len = nipsec_ah_set_sg(ctx, nfrags + 1);
 	if (unlikely(len < 0)) {
 		kfree(ctx);
-		nipsec_ah_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
 

@@ -111,30 +111,6 @@ void nipsec_esp_counter_iv(u8 *iv, u64 seq, __be64 salt)
 EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_counter_iv);
 
 /**
- * nipsec_esp_next_seq - take the next outbound sequence number
- * @sa: the SA
- * @seq: out
- *
- * A number is never reused: when 2^32 - 1 (or 2^64 - 1 with ESN) has
- * been sent the SA refuses to send until it is replaced (RFC 4303 3.3.3).
- *
- * Return: 0, or -ENOSPC when the sequence space is exhausted.
- */
-int nipsec_esp_next_seq(struct nipsec_sa *sa, u64 *seq)
-{
-	u64 limit = sa->esn ? U64_MAX : U32_MAX;
-	s64 old = atomic64_read(&sa->oseq);
-
-	do {
-		if ((u64)old >= limit)
-			return -ENOSPC;
-	} while (!atomic64_try_cmpxchg(&sa->oseq, &old, (s64)((u64)old + 1)));
-	*seq = (u64)old + 1;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_next_seq);
-
-/**
  * nipsec_esp_max_inner - largest packet that fits the MTU once protected
  * @sa: the SA
  * @mtu: of the route the ESP packet takes
@@ -206,13 +182,6 @@ static void nipsec_esp_set_aad(struct nipsec_esp_ctx *ctx, __be32 spi, u64 seq)
 	}
 }
 
-static void nipsec_esp_drop(struct sk_buff *skb, struct nipsec_sa *sa,
-			    enum nipsec_stat reason)
-{
-	nipsec_drop(sa->nn, sa, skb, reason);
-	nipsec_sa_put(sa);
-}
-
 /* ------------------------------------------------------------ output */
 
 static void nipsec_esp_output_resume(struct nipsec_async *a, int err)
@@ -224,7 +193,7 @@ static void nipsec_esp_output_resume(struct nipsec_async *a, int err)
 
 	kfree(ctx);
 	if (err) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
 	/* the ESP packet has no checksum of its own */
@@ -267,7 +236,7 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 		return;
 	}
 	if (skb->len < hlen || proto_off >= hlen) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_PROTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
 		return;
 	}
 	plen = skb->len - hlen;
@@ -276,31 +245,31 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	tlen = padlen + 2 + sa->icvlen;
 
 	if (!nipsec_sa_account(sa, plen, true)) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_EXPIRED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
 		return;
 	}
-	if (nipsec_esp_next_seq(sa, &seq)) {
+	if (nipsec_sa_next_seq(sa, &seq)) {
 		nipsec_sa_seq_exhausted(sa);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
 		return;
 	}
 	/* the packet may outlive this softirq: no borrowed route */
 	if (!skb_dst_force(skb)) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_ROUTE);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
 		return;
 	}
 	if (skb_cow_head(skb, ulen + esplen)) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	nfrags = skb_cow_data(skb, tlen, &trailer);
 	if (nfrags < 0) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	ctx = nipsec_esp_ctx_alloc(sa, nfrags + 1);
 	if (!ctx) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	ctx->skb = skb;
@@ -339,7 +308,7 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 			   sa->ivlen + clen + sa->icvlen);
 	if (unlikely(err < 0)) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
 
@@ -452,21 +421,16 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 
 	if (err) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, err == -EBADMSG ? NIPSEC_DROP_AUTH :
+		nipsec_sa_drop(skb, sa, err == -EBADMSG ? NIPSEC_DROP_AUTH :
 				NIPSEC_DROP_CRYPTO);
 		return;
 	}
 
 	/* authentic: only now may the window move (RFC 4303 3.4.3) */
-	spin_lock(&sa->lock);
-	err = nipsec_replay_recheck(&sa->replay, ctx->seq);
-	newest = ctx->seq > sa->replay.top;
-	if (!err)
-		nipsec_replay_advance(&sa->replay, ctx->seq);
-	spin_unlock(&sa->lock);
+	err = nipsec_replay_commit(&sa->replay, &sa->lock, ctx->seq, &newest);
 	if (err) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_REPLAY);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
 		return;
 	}
 	/* authentic and fresh: a new outer source is a NAT rebinding */
@@ -478,24 +442,24 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	if (nipsec_esp_check_trailer(skb, end, ctx->elen, &nexthdr,
 				     &padlen)) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_BAD_PADDING);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_BAD_PADDING);
 		return;
 	}
 	if (!nipsec_sa_account(sa, ctx->elen - 2 - padlen, false)) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_EXPIRED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
 		return;
 	}
 	/* RFC 4303 2.6: a dummy packet (traffic flow confidentiality) */
 	if (nexthdr == IPPROTO_NONE) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_PROTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
 		return;
 	}
 	err = nipsec_esp_strip(ctx, nexthdr, padlen);
 	kfree(ctx);
 	if (err) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	if (sa->encap_type && sa->mode == NIPSEC_MODE_TRANSPORT)
@@ -538,12 +502,12 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	elen = (int)skb->len - (int)(esp_off + esplen + sa->icvlen);
 	if (elen < 2 || elen % crypto_aead_blocksize(sa->aead) ||
 	    elen > U16_MAX) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
 		return;
 	}
 	/* stripping header and IV below moves them as linear bytes */
 	if (!pskb_may_pull(skb, esp_off + esplen)) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
 		return;
 	}
 	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
@@ -552,21 +516,21 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	err = nipsec_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
 	spin_unlock(&sa->lock);
 	if (err) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_REPLAY);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
 		return;
 	}
 	if (!skb_dst_force(skb)) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_ROUTE);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
 		return;
 	}
 	nfrags = skb_cow_data(skb, 0, &trailer);
 	if (nfrags < 0) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	ctx = nipsec_esp_ctx_alloc(sa, nfrags + 1);
 	if (!ctx) {
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_NOMEM);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
 		return;
 	}
 	/* skb_cow_data() may have moved the data */
@@ -583,7 +547,7 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	nipsec_esp_set_aad(ctx, esph->spi, seq);
 	if (skb_copy_bits(skb, esp_off + NIPSEC_ESP_HLEN, ctx->iv, sa->ivlen)) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
 		return;
 	}
 
@@ -593,7 +557,7 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 			   sa->ivlen + elen + sa->icvlen);
 	if (unlikely(err < 0)) {
 		kfree(ctx);
-		nipsec_esp_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
 

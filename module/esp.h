@@ -26,7 +26,6 @@ int nipsec_esp_check_trailer(const struct sk_buff *skb, unsigned int end,
 			     unsigned int elen, u8 *nexthdr,
 			     unsigned int *padlen);
 void nipsec_esp_counter_iv(u8 *iv, u64 seq, __be64 salt);
-int nipsec_esp_next_seq(struct nipsec_sa *sa, u64 *seq);
 unsigned int nipsec_esp_max_inner(const struct nipsec_sa *sa,
 				  unsigned int mtu, unsigned int outer_hlen,
 				  unsigned int kept_hlen);

@@ -106,6 +106,35 @@ int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq)
 EXPORT_SYMBOL_IF_KUNIT(nipsec_replay_recheck);
 
 /**
+ * nipsec_replay_commit - let an authentic sequence number move the window
+ * @r: the SA's replay state
+ * @lock: the SA's lock, which serialises the window
+ * @seq: the full sequence number, its ICV verified
+ * @newest: out, may be NULL: @seq is beyond everything accepted before
+ *
+ * Only an authentic packet may move the window (RFC 4303 3.4.3, RFC 4302
+ * 3.4.3), and another CPU may have accepted the same number since the
+ * check before the ICV: check again under the lock, then advance.
+ *
+ * Return: 0, or as nipsec_replay_recheck() (the packet is a replay).
+ */
+int nipsec_replay_commit(struct nipsec_replay *r, spinlock_t *lock, u64 seq,
+			 bool *newest)
+{
+	int err;
+
+	spin_lock(lock);
+	err = nipsec_replay_recheck(r, seq);
+	if (newest)
+		*newest = seq > r->top;
+	if (!err)
+		nipsec_replay_advance(r, seq);
+	spin_unlock(lock);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_replay_commit);
+
+/**
  * nipsec_replay_check - may a packet with this sequence number be accepted?
  * @r: the SA's replay state (caller holds the SA's lock or accepts a
  *     stale answer: nipsec_replay_advance's caller checks again)

@@ -25,5 +25,7 @@ void nipsec_replay_free(struct nipsec_replay *r);
 int nipsec_replay_check(const struct nipsec_replay *r, u32 seq_lo, u64 *seq);
 void nipsec_replay_advance(struct nipsec_replay *r, u64 seq);
 int nipsec_replay_recheck(const struct nipsec_replay *r, u64 seq);
+int nipsec_replay_commit(struct nipsec_replay *r, spinlock_t *lock, u64 seq,
+			 bool *newest);
 
 #endif /* _NIPSEC_REPLAY_H */

@@ -11,6 +11,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <kunit/visibility.h>
 
 #include "nipsec.h"
 #include "acquire.h"
@@ -303,6 +304,44 @@ static void nipsec_sa_free_work(struct work_struct *work)
 {
 	nipsec_sa_destroy(container_of(to_rcu_work(work), struct nipsec_sa,
 				       free_work));
+}
+
+/**
+ * nipsec_sa_next_seq - take the next outbound sequence number
+ * @sa: the SA
+ * @seq: out
+ *
+ * A number is never reused: when 2^32 - 1 (or 2^64 - 1 with ESN) has
+ * been sent the SA refuses to send until it is replaced (RFC 4303 3.3.3,
+ * RFC 4302 3.3.2 for AH).
+ *
+ * Return: 0, or -ENOSPC when the sequence space is exhausted.
+ */
+int nipsec_sa_next_seq(struct nipsec_sa *sa, u64 *seq)
+{
+	u64 limit = sa->esn ? U64_MAX : U32_MAX;
+	s64 old = atomic64_read(&sa->oseq);
+
+	do {
+		if ((u64)old >= limit)
+			return -ENOSPC;
+	} while (!atomic64_try_cmpxchg(&sa->oseq, &old, (s64)((u64)old + 1)));
+	*seq = (u64)old + 1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_sa_next_seq);
+
+/**
+ * nipsec_sa_drop - drop a packet inside a transform, and the SA it held
+ * @skb: the packet
+ * @sa: its SA, held by the transform (nipsec_sa_hold())
+ * @reason: what to count
+ */
+void nipsec_sa_drop(struct sk_buff *skb, struct nipsec_sa *sa,
+		    enum nipsec_stat reason)
+{
+	nipsec_drop(sa->nn, sa, skb, reason);
+	nipsec_sa_put(sa);
 }
 
 /**

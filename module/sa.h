@@ -159,6 +159,9 @@ struct nipsec_sa *nipsec_sa_lookup_out(struct nipsec_net *nn,
 bool nipsec_sa_account(struct nipsec_sa *sa, unsigned int bytes, bool tx);
 void nipsec_sa_seq_exhausted(struct nipsec_sa *sa);
 void nipsec_sa_put(struct nipsec_sa *sa);
+int nipsec_sa_next_seq(struct nipsec_sa *sa, u64 *seq);
+void nipsec_sa_drop(struct sk_buff *skb, struct nipsec_sa *sa,
+		    enum nipsec_stat reason);
 
 static inline bool nipsec_sa_hold(struct nipsec_sa *sa)
 {
