@@ -41,6 +41,21 @@ void nipsec_refused(struct netlink_ext_ack *extack, const struct nlattr *attr,
 	net_dbg_ratelimited("refused: %s\n", msg);
 }
 
+/*
+ * A required attribute: when it is missing the requester learns which
+ * (extack's missing-attribute report, that names it and its nest) and
+ * why (@msg, a string literal, for people).
+ */
+static bool nipsec_require(struct netlink_ext_ack *extack,
+			   const struct nlattr *nest, struct nlattr **tb,
+			   int type, const char *msg)
+{
+	if (!NL_REQ_ATTR_CHECK(extack, nest, tb, type))
+		return false;
+	NIPSEC_ERR_MSG(extack, msg);
+	return true;
+}
+
 static struct nipsec_net *nipsec_info_net(struct genl_info *info)
 {
 	return nipsec_pernet(genl_info_net(info));
@@ -229,10 +244,9 @@ static int nipsec_parse_tmpl(const struct nlattr *nla, struct nipsec_tmpl *t,
 			       nipsec_tmpl_nl_policy, extack);
 	if (err)
 		return err;
-	if (!tb[NIPSEC_A_TMPL_PROTO]) {
-		NIPSEC_ERR_MSG(extack, "template: proto (esp or ah) is required");
+	if (nipsec_require(extack, nla, tb, NIPSEC_A_TMPL_PROTO,
+			   "template: proto (esp or ah) is required"))
 		return -EINVAL;
-	}
 	t->proto = nla_get_u8(tb[NIPSEC_A_TMPL_PROTO]);
 	t->mode = tb[NIPSEC_A_TMPL_MODE] ? nla_get_u8(tb[NIPSEC_A_TMPL_MODE]) :
 					    NIPSEC_MODE_TRANSPORT;
@@ -308,11 +322,13 @@ static int nipsec_parse_encap(const struct nlattr *nla,
 			       nipsec_encap_nl_policy, extack);
 	if (err)
 		return err;
-	if (!tb[NIPSEC_A_ENCAP_TYPE] || !tb[NIPSEC_A_ENCAP_SPORT] ||
-	    !tb[NIPSEC_A_ENCAP_DPORT]) {
-		NIPSEC_ERR_MSG(extack, "encap: type, sport and dport are required");
+	if (nipsec_require(extack, nla, tb, NIPSEC_A_ENCAP_TYPE,
+			   "encap: type, sport and dport are required") ||
+	    nipsec_require(extack, nla, tb, NIPSEC_A_ENCAP_SPORT,
+			   "encap: type, sport and dport are required") ||
+	    nipsec_require(extack, nla, tb, NIPSEC_A_ENCAP_DPORT,
+			   "encap: type, sport and dport are required"))
 		return -EINVAL;
-	}
 	p->encap_type = nla_get_u8(tb[NIPSEC_A_ENCAP_TYPE]);
 	p->encap_sport = nla_get_be16(tb[NIPSEC_A_ENCAP_SPORT]);
 	p->encap_dport = nla_get_be16(tb[NIPSEC_A_ENCAP_DPORT]);
@@ -343,10 +359,11 @@ static int nipsec_parse_sa_key(struct nlattr **tb, struct nipsec_sa_key *key,
 	int err;
 
 	memset(key, 0, sizeof(*key));
-	if (!tb[NIPSEC_A_SA_SPI] || !tb[NIPSEC_A_SA_PROTO]) {
-		NIPSEC_ERR_MSG(extack, "spi and proto are required");
+	if (nipsec_require(extack, NULL, tb, NIPSEC_A_SA_SPI,
+			   "spi and proto are required") ||
+	    nipsec_require(extack, NULL, tb, NIPSEC_A_SA_PROTO,
+			   "spi and proto are required"))
 		return -EINVAL;
-	}
 	key->spi = htonl(nla_get_u32(tb[NIPSEC_A_SA_SPI]));
 	key->proto = nla_get_u8(tb[NIPSEC_A_SA_PROTO]);
 	err = nipsec_get_addr(tb, NIPSEC_A_SA_DST_V4, NIPSEC_A_SA_DST_V6,
@@ -1116,10 +1133,9 @@ int nipsec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
 	u16 fam;
 	int err;
 
-	if (!tb[NIPSEC_A_SA_PROTO]) {
-		NIPSEC_ERR_MSG(info->extack, "proto is required");
+	if (nipsec_require(info->extack, NULL, tb, NIPSEC_A_SA_PROTO,
+			   "proto is required"))
 		return -EINVAL;
-	}
 	p.key.proto = nla_get_u8(tb[NIPSEC_A_SA_PROTO]);
 	err = nipsec_get_addr_pair(tb, NIPSEC_A_SA_SRC_V4, NIPSEC_A_SA_SRC_V6,
 				   NIPSEC_A_SA_DST_V4, NIPSEC_A_SA_DST_V6, &fam,
@@ -1175,10 +1191,9 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 	int err;
 
-	if (!tb[NIPSEC_A_POLICY_DIR]) {
-		NIPSEC_ERR_MSG(info->extack, "dir is required");
+	if (nipsec_require(info->extack, NULL, tb, NIPSEC_A_POLICY_DIR,
+			   "dir is required"))
 		return -EINVAL;
-	}
 	pol = kzalloc(sizeof(*pol), GFP_KERNEL_ACCOUNT);
 	if (!pol)
 		return -ENOMEM;

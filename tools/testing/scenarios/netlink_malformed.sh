@@ -58,21 +58,21 @@ check "a well-formed sa-new through the raw sender works" bash -c \
 check "and sa-del of it" bash -c \
 	"ip netns exec nl-bad python3 '$SRC/tools/testing/ynl/nlraw.py' send sa-del $SPI $P $D | grep -qx ok"
 
-# ---- missing required attributes
-refused "sa-new without spi" EINVAL "spi and proto are required" send sa-new $P $S $D "$ALG" $KEY
-refused "sa-new without proto" EINVAL "spi and proto are required" send sa-new $SPI $S $D "$ALG" $KEY
+# ---- missing required attributes (the kernel names the first one missing)
+refused "sa-new without spi" EINVAL "spi and proto are required missing=spi" send sa-new $P $S $D "$ALG" $KEY
+refused "sa-new without proto" EINVAL "spi and proto are required missing=proto" send sa-new $SPI $S $D "$ALG" $KEY
 refused "sa-new without dst" EINVAL "destination address is required" send sa-new $SPI $P $S "$ALG" $KEY
 refused "sa-new without src" EINVAL "source address is required" send sa-new $SPI $P $D "$ALG" $KEY
 refused "sa-new without any algorithm" EINVAL "an algorithm is required" send sa-new $SPI $P $S $D
 refused "sa-new aead without key" EINVAL "aead needs a key" send sa-new $SPI $P $S $D "$ALG"
 refused "sa-del without dst" EINVAL "destination address is required" send sa-del $SPI $P
-refused "sa-get without spi" EINVAL "spi and proto are required" send sa-get $P $D
-refused "spi-alloc without proto" EINVAL "proto is required" send spi-alloc $S $D
+refused "sa-get without spi" EINVAL "spi and proto are required missing=spi" send sa-get $P $D
+refused "spi-alloc without proto" EINVAL "proto is required missing=proto" send spi-alloc $S $D
 refused "spi-alloc without dst" EINVAL "destination address is required" send spi-alloc $P $S
-refused "policy-new without dir" EINVAL "dir is required" send policy-new
+refused "policy-new without dir" EINVAL "dir is required missing=dir" send policy-new
 refused "policy-new protect without template" EINVAL "needs a template" \
 	send policy-new dir:u8:1 action:u8:0
-refused "policy-new template without proto" EINVAL "proto (esp or ah) is required" \
+refused "policy-new template without proto" EINVAL "proto (esp or ah) is required missing=" \
 	send policy-new dir:u8:1 "tmpl:nest:reqid:u32:1"
 refused "policy-del with neither id nor dir" EINVAL "give the policy id, or dir and selector" send policy-del
 refused "policy-get with neither id nor dir" EINVAL "give the policy id, or dir and selector" send policy-get
@@ -128,7 +128,7 @@ refused "bypass policy with a template" EINVAL "only a protect policy takes a te
 	send policy-new dir:u8:1 action:u8:1 "tmpl:nest:proto:u8:50"
 refused "spi-alloc: empty range" EINVAL "empty SPI range" \
 	send spi-alloc $P $S $D spi-min:u32:5000 spi-max:u32:4000
-refused "encap without ports" EINVAL "type, sport and dport are required" \
+refused "encap without ports" EINVAL "type, sport and dport are required missing=" \
 	send sa-new $SPI $P $S $D "$ALG" $KEY "encap:nest:type:u8:2"
 
 # ---- nothing was created by any of that

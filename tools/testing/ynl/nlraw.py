@@ -35,7 +35,9 @@ EPERM without CAP_NET_ADMIN over the namespace's user namespace), then,
 having joined or not, one "event CMD-NAME" line per event as it comes and
 "events=N" at the end (not when killed: count the event lines).
 
-The answer is one line: "errno=NAME extack=TEXT [offset=N]" or "ok" (and
+The answer is one line: "errno=NAME extack=TEXT [offset=N] [missing=ATTR]"
+(missing: the attribute the kernel reported missing, named when it is
+top-level, else "missing=TYPE missing-nest=OFFSET") or "ok" (and
 for a reply, "reply CMD LEN"). Exit status 0 unless the socket failed.
 """
 import argparse
@@ -64,6 +66,10 @@ NETLINK_EXT_ACK = 11
 NLM_F_ACK_TLVS = 0x200
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_OFFS = 2
+NLMSGERR_ATTR_MISS_TYPE = 5
+NLMSGERR_ATTR_MISS_NEST = 6
+# the request's attribute set, to name a missing attribute: {value: name}
+MISSING_NAMES = {}
 NLA_F_NESTED = 0x8000
 CTRL_ATTR_MCAST_GROUPS = 7
 CTRL_ATTR_MCAST_GRP_NAME = 1
@@ -205,6 +211,7 @@ def describe(answers):
                 parts.append('ok')
                 continue
             text = 'errno=' + errno.errorcode.get(-err, str(-err))
+            miss = nest = None
             if flags & NLM_F_ACK_TLVS:
                 off = 20 + 16  # nlmsgerr: error, then the capped request header
                 while off + 4 <= len(msg):
@@ -216,7 +223,20 @@ def describe(answers):
                         text += ' extack=' + val.rstrip(b'\0').decode(errors='replace')
                     elif at == NLMSGERR_ATTR_OFFS:
                         text += ' offset=%d' % struct.unpack('I', val[:4])[0]
+                    elif at == NLMSGERR_ATTR_MISS_TYPE:
+                        miss = struct.unpack('I', val[:4])[0]
+                    elif at == NLMSGERR_ATTR_MISS_NEST:
+                        nest = struct.unpack('I', val[:4])[0]
                     off += (ln + 3) & ~3
+                if miss is not None:
+                    # a top-level attribute is named; one in a nest is
+                    # given by number and the nest's offset
+                    if nest is None and miss in MISSING_NAMES:
+                        text += ' missing=' + MISSING_NAMES[miss]
+                    else:
+                        text += ' missing=%d' % miss
+                        if nest is not None:
+                            text += ' missing-nest=%d' % nest
             parts.append(text)
         elif typ == NLMSG_DONE:
             parts.append('done')
@@ -309,6 +329,7 @@ def main():
             cmd, aset = ops[cmdname]
         for name in filter(None, a.show.split(',')):
             SHOW[sets[aset][name][0]] = name
+        MISSING_NAMES.update({v[0]: n for n, v in sets[aset].items()})
         payload = b''.join(encode_attr(sets, aset, x) for x in a.args[1:])
         g.send(fam, cmd, payload, flags, a.version)
         print(describe(g.answers()))
