@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock debug
+# kernels: stock debug stock61
 # timeout: 600
 #
 # AH with asynchronous hashing: with force_async=1 every AH transform is

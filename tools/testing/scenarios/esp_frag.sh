@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock debug
+# kernels: stock debug stock61
 # timeout: 1200
 #
 # Sizes: ESP that arrives as IP fragments (both families), ESP that has to

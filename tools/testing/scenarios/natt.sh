@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock debug
+# kernels: stock debug stock61
 # timeout: 900
 #
 # NAT traversal (RFC 3948) against the kernel's XFRM (`encap espinudp`):

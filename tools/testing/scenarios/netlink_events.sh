@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernels: stock debug
+# kernels: stock debug stock61
 # timeout: 600
 #
 # Events of the nipsec family as an IKE daemon sees them on `nipsec
