@@ -163,6 +163,9 @@ static void esp_trailer_check(struct kunit *test)
 			nipsec_esp_check_trailer(skb, 1, 64, &nh, &got));
 	KUNIT_EXPECT_EQ(test, -EINVAL,
 			nipsec_esp_check_trailer(skb, 13, 1, &nh, &got));
+	/* a pad length (0x5a here) that fits elen but reaches before byte 0 */
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			nipsec_esp_check_trailer(skb, 4, 200, &nh, &got));
 	KUNIT_EXPECT_EQ(test, 0,
 			nipsec_esp_check_trailer(skb, 13, 13, &nh, &got));
 	/* zero padding bytes are not the default */

@@ -10,6 +10,9 @@
 # Env:   NIPSEC_ACCEL=kvm|tcg (default tcg; bench.sh probes KVM)
 #        NIPSEC_CONSOLE=live  serial console on stdout too (make demo)
 #        NIPSEC_QEMU_MEM (2G), NIPSEC_QEMU_SMP (2), NIPSEC_QEMU_ARGS (extra)
+#        NIPSEC_TCG_THREAD=single|multi (default single: QEMU 7.2's
+#        multi-threaded TCG races with the guest's own code patching, see
+#        below)
 # Exit:  QEMU's status; 124 when the VM overran TIMEOUT_S (default 1800).
 # QEMU's own messages (its stderr: e.g. "RSA with raw padding is not
 # supported" from the virtio-crypto backend) go to DIR/qemu.log, never to the
@@ -23,10 +26,17 @@ tmo=${4:-1800}
 src=$(sed -n 's/^SRC=//p' "$dir/run.env")
 [[ -d $src ]] || { echo "run.sh: SRC not set in $dir/run.env" >&2; exit 2; }
 
+# One thread for all vCPUs by default.  With thread=multi, QEMU before 8.1
+# can translate a page of guest code while another vCPU patches it (static
+# keys, alternatives: text_poke_bp()), and the guest dies at random in
+# "Oops: int3" on a half-patched NOP (RIP at "66 <90>"): seen in a make
+# demo boot at 2.4 s and a CI boot in esp_xfrm.  QEMU 8.1 fixed it
+# ("accel/tcg: Always lock pages before translation"); Debian 12 has 7.2.
+# The guest still has two CPUs; they take turns on one host thread.
 # shellcheck disable=SC2054 # commas are QEMU's option syntax
 case ${NIPSEC_ACCEL:-tcg} in
 kvm) accel=(-accel kvm) ;;
-*) accel=(-accel tcg,thread=multi -cpu max) ;;
+*) accel=(-accel "tcg,thread=${NIPSEC_TCG_THREAD:-single}" -cpu max) ;;
 esac
 
 # Without -nic none QEMU adds a user-mode NIC that reaches outside.
