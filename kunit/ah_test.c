@@ -300,7 +300,6 @@ static void ah_max_inner(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nipsec_ah_max_inner(sa, 1500, 0, 0), 1500 - 24);
 }
 
-#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
 /*
  * nipsec_crypto_init_sa() for AH: each algorithm (ip xfrm names, RFC key
  * lengths) gives an ahash with the truncation asked for, or the default;
@@ -379,7 +378,6 @@ static void ah_crypto_init(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nipsec_crypto_init_sa(sa, IPPROTO_AH, &cfg, NULL), -EINVAL);
 	nipsec_crypto_free_sa(sa);
 }
-#endif
 
 static struct kunit_case nipsec_ah_cases[] = {
 	KUNIT_CASE(ah_mutable4_fields),
@@ -390,9 +388,7 @@ static struct kunit_case nipsec_ah_cases[] = {
 	KUNIT_CASE(ah_mutable6_rthdr),
 	KUNIT_CASE(ah_header_len),
 	KUNIT_CASE(ah_max_inner),
-#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
 	KUNIT_CASE_SLOW(ah_crypto_init),	/* allocates seven transforms */
-#endif
 	{}
 };
 

@@ -5,10 +5,8 @@
  * draft-mcgrew-gcm-test-01, ChaCha20-Poly1305 (RFC 7634 Appendix A).
  *
  * The SA's transform is built by nipsec_crypto_init_sa() from the ip xfrm
- * algorithm name and key+salt, as an sa-new request would build it, when
- * crypto.c exports it for KUnit (kunit/Kbuild checks); otherwise from the
- * crypto API with the same name, and the case that needs the export is
- * skipped. The request layout is the one the kernel's IPsec AEADs define
+ * algorithm name and key+salt, as an sa-new request would build it. The
+ * request layout is the one the kernel's IPsec AEADs define
  * and esp.c uses: associated data SPI | [seq hi] | seq lo | IV, the IV
  * also passed as the request IV, then the payload.
  */
@@ -32,7 +30,6 @@ struct esp_ctx {
 	struct crypto_aead *tfm;
 };
 
-#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
 static int esp_tfm_nipsec(struct kunit *test, struct esp_ctx *ctx,
 			  const struct esp_vector *v)
 {
@@ -64,25 +61,6 @@ static int esp_tfm_nipsec(struct kunit *test, struct esp_ctx *ctx,
 	ctx->tfm = sa->aead;
 	return 0;
 }
-#else
-static int esp_tfm_direct(struct esp_ctx *ctx, const struct esp_vector *v)
-{
-	struct crypto_aead *tfm = crypto_alloc_aead(v->alg, 0, 0);
-	int err;
-
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	err = crypto_aead_setkey(tfm, v->key, v->keylen);
-	if (!err)
-		err = crypto_aead_setauthsize(tfm, ESP_ICV_LEN);
-	if (err) {
-		crypto_free_aead(tfm);
-		return err;
-	}
-	ctx->tfm = tfm;
-	return 0;
-}
-#endif
 
 static void esp_tfm_get(struct kunit *test, struct esp_ctx *ctx,
 			const struct esp_vector *v)
@@ -90,22 +68,16 @@ static void esp_tfm_get(struct kunit *test, struct esp_ctx *ctx,
 	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
-#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
 	err = esp_tfm_nipsec(test, ctx, v);
-#else
-	err = esp_tfm_direct(ctx, v);
-#endif
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "transform %s", v->alg);
 }
 
 static void esp_tfm_put(struct esp_ctx *ctx)
 {
-#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
 	if (ctx->sa) {
 		nipsec_crypto_free_sa(ctx->sa);
 		return;
 	}
-#endif
 	crypto_free_aead(ctx->tfm);
 }
 
@@ -253,7 +225,6 @@ static void esp_decrypt_and_reject_tampering(struct kunit *test)
  */
 static void esp_transform_from_nipsec(struct kunit *test)
 {
-#ifdef NIPSEC_KUNIT_CRYPTO_EXPORTED
 	struct nipsec_alg_cfg cfg = {};
 	struct nipsec_sa *sa;
 
@@ -282,9 +253,6 @@ static void esp_transform_from_nipsec(struct kunit *test)
 	cfg.icv_bits = 64;
 	KUNIT_EXPECT_NE(test, nipsec_crypto_init_sa(sa, IPPROTO_ESP, &cfg, NULL), 0);
 	nipsec_crypto_free_sa(sa);
-#else
-	kunit_skip(test, "nipsec_crypto_init_sa not exported: vectors used the crypto API");
-#endif
 }
 
 static struct kunit_case nipsec_esp_cases[] = {
