@@ -175,3 +175,9 @@ check:
 .PHONY: fuzz
 fuzz:
 	@$(BENCH) fuzz $(if $(filter command line,$(origin KERNEL)),$(KERNEL),debug)
+
+# deliberate defects in module/, one at a time, each against the tests that
+# should catch it (M=id,... for some): tools/testing/mutate/mutate.py
+.PHONY: mutate
+mutate: module tool
+	@/usr/bin/python3 tools/testing/mutate/mutate.py $(if $(M),--only $(M))

@@ -178,6 +178,13 @@ for pcap in "$RESULTS/xfrm.pcap" "$RESULTS/xfrm-swapped.pcap"; do
 	else
 		fail "$f: no ICV error" "$bad packets with a bad ICV"
 	fi
+	# an oracle of our own for what tshark does not check: IVs never repeat
+	if ivs=$(/usr/bin/python3 "$SRC/tools/testing/scenarios/esp_iv.py" "$pcap" \
+		--skip "${ESP_NOIV_SPIS[*]}"); then
+		ok "$f: no IV repeats within an SA ($(grep -c . <<<"$ivs") SAs)"
+	else
+		fail "$f: no IV repeats within an SA" "$(grep -v 'repeats=0$' <<<"$ivs" | head -5)"
+	fi
 	mal=$(decode "$pcap" -Y '_ws.malformed or esp.icv_bad == 1' | wc -l)
 	if ((mal == 0)); then
 		ok "$f: no malformed packet after decryption"
