@@ -453,7 +453,10 @@ static void replay_random_esn_wrap(struct kunit *test)
 /*
  * Two receivers of one SA on two CPUs, as two packets of the same number
  * decrypted at once: each checks without the lock (as before the ICV),
- * then commits under the SA's lock as esp.c and ah.c do.
+ * then commits under the SA's lock as esp.c and ah.c do.  On hardware
+ * (and multi-threaded TCG) the two run at once; under the bench's
+ * single-threaded TCG the two vCPUs take turns, so the walk interleaves
+ * less, but what must hold is the same.
  */
 struct replay_race {
 	struct nipsec_replay r;
