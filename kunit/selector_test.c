@@ -361,6 +361,50 @@ static void selector_any(struct kunit *test)
 
 /* ------------------------------------------------------ nipsec_flow_parse */
 
+/*
+ * Host bits beyond a prefix are cleared, written out bit by bit here: every
+ * prefix length of both families, on an address with every bit set.
+ */
+static void selector_mask_prefixes(struct kunit *test)
+{
+	struct nipsec_selector sel;
+	unsigned int len, bit;
+
+	for (len = 0; len <= 32; len++) {
+		sel_init(&sel, AF_INET, 0);
+		sel.saddr.a4 = htonl(0xffffffff);
+		sel.daddr.a4 = htonl(0xc0000205);
+		sel.sprefix = len;
+		sel.dprefix = 32;
+		nipsec_selector_mask(&sel);
+		for (bit = 0; bit < 32; bit++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    !!(ntohl(sel.saddr.a4) & (1u << (31 - bit))),
+					    bit < len, "/%u bit %u", len, bit);
+		KUNIT_EXPECT_EQ(test, ntohl(sel.daddr.a4), 0xc0000205);
+	}
+	for (len = 0; len <= 128; len++) {
+		sel_init(&sel, AF_INET6, 0);
+		memset(&sel.saddr.a6, 0xff, sizeof(sel.saddr.a6));
+		addr6(&sel.daddr.a6, 5);
+		sel.sprefix = len;
+		sel.dprefix = 128;
+		nipsec_selector_mask(&sel);
+		for (bit = 0; bit < 128; bit++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    !!(sel.saddr.a6.s6_addr[bit / 8] &
+					       (0x80 >> (bit % 8))),
+					    bit < len, "/%u bit %u", len, bit);
+		KUNIT_EXPECT_EQ(test, ntohl(sel.daddr.a6.s6_addr32[3]), 5);
+	}
+	/* 10.0.0.5/24 is 10.0.0.0/24 */
+	sel_init(&sel, AF_INET, 0);
+	sel.saddr.a4 = htonl(0x0a000005);
+	sel.sprefix = 24;
+	nipsec_selector_mask(&sel);
+	KUNIT_EXPECT_EQ(test, ntohl(sel.saddr.a4), 0x0a000000);
+}
+
 #define SKB_ROOM 256
 
 /* An skb holding @len bytes of @pkt with the network header at its start. */
@@ -712,6 +756,7 @@ static struct kunit_case nipsec_selector_cases[] = {
 	KUNIT_CASE(selector_fragments),
 	KUNIT_CASE(selector_icmp),
 	KUNIT_CASE(selector_any),
+	KUNIT_CASE(selector_mask_prefixes),
 	KUNIT_CASE(flow_parse_ipv4),
 	KUNIT_CASE(flow_parse_ipv4_bad),
 	KUNIT_CASE(flow_parse_ipv6),

@@ -210,21 +210,7 @@ static int nipsec_parse_sel(const struct nlattr *nla,
 		NIPSEC_ERR_MSG(extack, "selector: ports need a protocol with ports");
 		return -EINVAL;
 	}
-	/* host bits beyond the prefix do not matter: clear them for comparisons */
-	if (fam == AF_INET) {
-		if (sel->sprefix < 32)
-			sel->saddr.a4 &= sel->sprefix ?
-					 htonl(~0u << (32 - sel->sprefix)) : 0;
-		if (sel->dprefix < 32)
-			sel->daddr.a4 &= sel->dprefix ?
-					 htonl(~0u << (32 - sel->dprefix)) : 0;
-	} else if (fam == AF_INET6) {
-		/* ipv6_addr_prefix() clears its output first: not in place */
-		struct in6_addr s6 = sel->saddr.a6, d6 = sel->daddr.a6;
-
-		ipv6_addr_prefix(&sel->saddr.a6, &s6, sel->sprefix);
-		ipv6_addr_prefix(&sel->daddr.a6, &d6, sel->dprefix);
-	}
+	nipsec_selector_mask(sel);
 	return 0;
 }
 

@@ -88,6 +88,33 @@ static bool __nipsec_selector_match(const struct nipsec_selector *sel,
 }
 
 /**
+ * nipsec_selector_mask - clear the host bits beyond a selector's prefixes
+ * @sel: the selector, family and prefix lengths set
+ *
+ * Host bits do not matter to a selector: with them cleared, one selector
+ * has one form, which policy lookup, get, del and duplicate checks compare
+ * (10.0.0.5/24 is 10.0.0.0/24).
+ */
+void nipsec_selector_mask(struct nipsec_selector *sel)
+{
+	if (sel->family == AF_INET) {
+		if (sel->sprefix < 32)
+			sel->saddr.a4 &= sel->sprefix ?
+					 htonl(~0u << (32 - sel->sprefix)) : 0;
+		if (sel->dprefix < 32)
+			sel->daddr.a4 &= sel->dprefix ?
+					 htonl(~0u << (32 - sel->dprefix)) : 0;
+	} else if (sel->family == AF_INET6) {
+		/* ipv6_addr_prefix() clears its output first: not in place */
+		struct in6_addr s6 = sel->saddr.a6, d6 = sel->daddr.a6;
+
+		ipv6_addr_prefix(&sel->saddr.a6, &s6, sel->sprefix);
+		ipv6_addr_prefix(&sel->daddr.a6, &d6, sel->dprefix);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(nipsec_selector_mask);
+
+/**
  * nipsec_selector_match - does a packet's flow fall inside a selector
  * @sel: the selector
  * @fl: the flow extracted from the packet by nipsec_flow_parse()

@@ -95,6 +95,7 @@ bool nipsec_policy_in_allowed(struct nipsec_net *nn, struct nipsec_sa *sa,
 bool nipsec_flow_icmp_quoted(const struct sk_buff *skb,
 			     const struct nipsec_flow *fl,
 			     struct nipsec_flow *q, struct nipsec_flow *rev);
+void nipsec_selector_mask(struct nipsec_selector *sel);
 bool nipsec_selector_match(const struct nipsec_selector *sel,
 			   const struct nipsec_flow *fl);
 int nipsec_flow_parse(const struct sk_buff *skb, u16 family,
