@@ -26,7 +26,7 @@
 #define ESP_ICV_LEN	16
 
 struct esp_ctx {
-	struct nipsec_sa *sa;	/* when built by nipsec_crypto_init_sa() */
+	struct nipsec_sa *sa;	/* built by nipsec_crypto_init_sa() */
 	struct crypto_aead *tfm;
 };
 
@@ -74,11 +74,7 @@ static void esp_tfm_get(struct kunit *test, struct esp_ctx *ctx,
 
 static void esp_tfm_put(struct esp_ctx *ctx)
 {
-	if (ctx->sa) {
-		nipsec_crypto_free_sa(ctx->sa);
-		return;
-	}
-	crypto_free_aead(ctx->tfm);
+	nipsec_crypto_free_sa(ctx->sa);
 }
 
 /* Associated data as the IPsec AEAD templates take it; returns its length. */

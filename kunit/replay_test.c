@@ -553,7 +553,6 @@ static void replay_commit_race(struct kunit *test)
 				   i, n);
 	}
 	KUNIT_EXPECT_EQ(test, twice, 0);
-	KUNIT_EXPECT_EQ(test, total, rr->won[0] + rr->won[1]);
 	KUNIT_EXPECT_EQ(test, rr->r.top, (u64)RACE_SEQS);
 	/* the newest number is taken: a third copy is a replay */
 	again = nipsec_replay_commit(&rr->r, &rr->lock, RACE_SEQS, NULL);

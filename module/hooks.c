@@ -172,10 +172,7 @@ static unsigned int nipsec_fwd_hook(void *priv, struct sk_buff *skb,
 
 	if (nipsec_transformed(skb, family)) {
 		/* from here on it is a plain packet: it may be protected again */
-		if (family == AF_INET)
-			IPCB(skb)->flags &= ~IPSKB_XFRM_TRANSFORMED;
-		else
-			IP6CB(skb)->flags &= ~IP6SKB_XFRM_TRANSFORMED;
+		nipsec_clear_transformed(skb, family);
 		return NF_ACCEPT;
 	}
 	return nipsec_cleartext_check(nn, skb, family, NIPSEC_DIR_FWD);

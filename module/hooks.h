@@ -33,6 +33,14 @@ static inline void nipsec_set_transformed(struct sk_buff *skb, u16 family)
 		IP6CB(skb)->flags |= IP6SKB_XFRM_TRANSFORMED;
 }
 
+static inline void nipsec_clear_transformed(struct sk_buff *skb, u16 family)
+{
+	if (family == AF_INET)
+		IPCB(skb)->flags &= ~IPSKB_XFRM_TRANSFORMED;
+	else
+		IP6CB(skb)->flags &= ~IP6SKB_XFRM_TRANSFORMED;
+}
+
 /*
  * Nesting (ESP in ESP, AH in ESP, ...): how many transforms a received
  * packet went through, as XFRM counts them in its secpath.  We have no
