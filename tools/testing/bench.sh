@@ -548,6 +548,13 @@ cmd_vmtest() {
 	done
 	local kunit=0
 	[[ $flavor == debug && ${KUNIT:-1} == 1 ]] && kunit=1
+	# from a fresh clone, as make demo: the scenarios run the host's tool
+	if [[ ${NIPSEC_SKIP_DEPS:-0} != 1 ]]; then
+		"$SRC/tools/testing/deps.sh" >"$BUILD/deps.log" 2>&1 ||
+			{ cat "$BUILD/deps.log"; exit 1; }
+	fi
+	$MAKE -C "$SRC" --no-print-directory tool >"$BUILD/host-tool.log" 2>&1 ||
+		{ cat "$BUILD/host-tool.log"; exit 1; }
 	# the plugin is loaded by charon inside the VM, built here
 	if [[ " $names " == *" strongswan"* ]]; then
 		host_make strongswan "strongSwan plugin builds" strongswan
