@@ -41,11 +41,29 @@ from scapy.layers.inet6 import (IPv6, IPv6ExtHdrHopByHop,  # noqa: E402
                                 ICMPv6TimeExceeded, ICMPv6ParamProblem,
                                 PadN)
 from scapy.layers.ipsec import (SecurityAssociation, ESP, AH,  # noqa: E402
-                                _ESPPlain)
+                                AuthAlgo, _ESPPlain)
 from scapy.utils import wrpcap  # noqa: E402
 from scapy.layers.l2 import Ether  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
+
+_scapy_sign = AuthAlgo.sign
+
+
+def _sign_ah_first(self, pkt, key, esn_en=False, esn=0):
+    """scapy's signer looks for ESP before AH anywhere in the packet, so
+    an AH packet whose payload dissects as ESP (next header 50, or a tunnel
+    packet carrying ESP) got the ICV added to that ESP's data and failed.
+    What AH protects is opaque to it: keep it raw."""
+    ah = pkt.getlayer(AH)
+    if ah is not None and ah.payload.haslayer(ESP):
+        body = bytes(ah.payload)
+        ah.remove_payload()
+        ah.add_payload(Raw(body))
+    return _scapy_sign(self, pkt, key, esn_en=esn_en, esn=esn)
+
+
+AuthAlgo.sign = _sign_ah_first
 
 A4, A6 = '192.0.2.1', '2001:db8::1'
 IA4, IA6 = '10.1.0.1', 'fd00:1::1'
