@@ -342,6 +342,38 @@ static int nipsec_ah_clear_mutable(struct sk_buff *skb, unsigned int hlen,
 	return nipsec_ah_clear_mutable6(ipv6_hdr(skb), hlen);
 }
 
+/*
+ * Zero the mutable fields and hash the packet (and ESN's high bits);
+ * @resume continues, now or from the callback.  The input side's request
+ * holds @dev (the packet's device) until it is done.  Return: 0 once
+ * submitted (the context is @resume's), or the drop reason before.
+ */
+static enum nipsec_stat
+nipsec_ah_hash(struct nipsec_ah_ctx *ctx, int nsg, bool out,
+	       void (*resume)(struct nipsec_async *, int),
+	       struct net_device *dev)
+{
+	struct nipsec_sa *sa = ctx->sa;
+	int len, err;
+
+	if (nipsec_ah_clear_mutable(ctx->skb, ctx->hlen, out))
+		return NIPSEC_DROP_PROTO;
+	len = nipsec_ah_set_sg(ctx, nsg);
+	if (unlikely(len < 0))
+		return NIPSEC_DROP_CRYPTO;
+
+	ahash_request_set_tfm(ctx->req, sa->ahash);
+	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				   nipsec_async_done, &ctx->async);
+	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
+	nipsec_async_init(&ctx->async, resume, sa->nn, dev);
+
+	err = crypto_ahash_digest(ctx->req);
+	if (!nipsec_async_pending(&ctx->async, err))
+		resume(&ctx->async, err);	/* else nipsec_async_done() */
+	return 0;
+}
+
 /* ------------------------------------------------------------ output */
 
 static void nipsec_ah_output_resume(struct nipsec_async *a, int err)
@@ -351,7 +383,7 @@ static void nipsec_ah_output_resume(struct nipsec_async *a, int err)
 	struct nipsec_sa *sa = ctx->sa;
 	struct ip_auth_hdr *ah;
 
-	if (err) {
+	if (unlikely(err)) {
 		kfree(ctx);
 		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
@@ -384,62 +416,32 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 {
 	unsigned int ahlen = nipsec_ah_len(sa->icvlen);
 	struct nipsec_ah_ctx *ctx;
+	enum nipsec_stat reason;
 	struct ip_auth_hdr *ah;
 	struct sk_buff *trailer;
-	int nfrags, err, len;
-	u8 nexthdr;
+	int nfrags;
 	u64 seq;
 
-	if (!nipsec_sa_hold(sa)) {
+	if (unlikely(!nipsec_sa_hold(sa))) {
 		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_EXPIRED);
 		return;
 	}
-	if (skb->len < hlen || proto_off >= hlen || hlen > U16_MAX) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
-		return;
-	}
-	if (!nipsec_sa_account(sa, skb->len - hlen, true)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
-		return;
-	}
-	if (nipsec_sa_next_seq(sa, &seq)) {
-		nipsec_sa_seq_exhausted(sa);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
-		return;
-	}
-	/* the packet may outlive this softirq: no borrowed route */
-	if (!skb_dst_force(skb)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
-		return;
-	}
-	if (skb_cow_head(skb, ahlen)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
-	/* the headers are written to: they must be ours */
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	nfrags = nipsec_xform_out_prepare(sa, skb, hlen, proto_off, ahlen, 0,
+					  &seq, &trailer, &reason);
+	if (unlikely(nfrags < 0))
+		goto drop;
+	reason = NIPSEC_DROP_NOMEM;
 	ctx = nipsec_ah_ctx_alloc(sa, hlen, nfrags + 1);
-	if (!ctx) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	if (unlikely(!ctx))
+		goto drop;
 	ctx->skb = skb;
 	ctx->seq = seq;
 	ctx->ahlen = ahlen;
 
-	/* open a gap for the AH header behind the kept headers */
-	nexthdr = skb->data[proto_off];
-	__skb_push(skb, ahlen);
-	memmove(skb->data, skb->data + ahlen, hlen);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, hlen);
+	/* the AH header behind the kept headers */
+	ah = (struct ip_auth_hdr *)nipsec_hdr_insert(skb, hlen, ahlen);
+	ah->nexthdr = skb->data[proto_off];
 	skb->data[proto_off] = IPPROTO_AH;
-	ah = (struct ip_auth_hdr *)(skb->data + hlen);
-	ah->nexthdr = nexthdr;
 	ah->hdrlen = (ahlen >> 2) - 2;
 	ah->reserved = 0;
 	ah->spi = sa->key.spi;
@@ -447,35 +449,17 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	/* ICV zero while hashing, padding zero for good */
 	memset(ah->auth_data, 0, ahlen - NIPSEC_AH_HLEN);
 	/* the length is immutable: hash the one the packet leaves with */
-	if (skb->protocol == htons(ETH_P_IP))
-		ip_hdr(skb)->tot_len = htons(skb->len);
-	else
-		ipv6_hdr(skb)->payload_len = htons(skb->len -
-						   sizeof(struct ipv6hdr));
+	nipsec_set_ip_len(skb, false);
 
 	memcpy(ctx->saved, skb->data, hlen);
-	if (nipsec_ah_clear_mutable(skb, hlen, true)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
+	reason = nipsec_ah_hash(ctx, nfrags + 1, true,
+				nipsec_ah_output_resume, NULL);
+	if (likely(!reason))
 		return;
-	}
-	len = nipsec_ah_set_sg(ctx, nfrags + 1);
-	if (unlikely(len < 0)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
-		return;
-	}
-
-	ahash_request_set_tfm(ctx->req, sa->ahash);
-	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				   nipsec_async_done, &ctx->async);
-	nipsec_async_init(&ctx->async, nipsec_ah_output_resume, sa->nn, NULL);
-	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
-
-	err = crypto_ahash_digest(ctx->req);
-	if (nipsec_async_pending(&ctx->async, err))
-		return;		/* nipsec_async_done() resumes it */
-	nipsec_ah_output_resume(&ctx->async, err);
+	kfree(ctx);
+	kfree(ctx);
+drop:
+	nipsec_sa_drop(skb, sa, reason);
 }
 
 /* ------------------------------------------------------------ input */
@@ -492,22 +476,9 @@ static void nipsec_ah_strip(struct nipsec_ah_ctx *ctx)
 		return;
 	}
 	/* the headers as they arrived, moved up against the payload */
-	memcpy(skb->data + ctx->ahlen, ctx->saved, hlen);
-	__skb_pull(skb, ctx->ahlen);
-	skb_reset_network_header(skb);
-	skb->data[ctx->proto_off] = ctx->nexthdr;
-	if (skb->protocol == htons(ETH_P_IP)) {
-		struct iphdr *iph = ip_hdr(skb);
-
-		iph->tot_len = htons(skb->len);
-		ip_send_check(iph);
-		skb_set_transport_header(skb, iph->ihl * 4);
-	} else {
-		ipv6_hdr(skb)->payload_len = htons(skb->len -
-						   sizeof(struct ipv6hdr));
-		/* the receive path's own idea of where extension headers end */
-		skb_set_transport_header(skb, min(ctx->thoff, ctx->hlen));
-	}
+	nipsec_hdr_remove(skb, hlen, ctx->ahlen, ctx->saved);
+	nipsec_xform_in_transport(skb, hlen, ctx->proto_off, ctx->nexthdr,
+				  ctx->thoff);
 }
 
 static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
@@ -516,31 +487,34 @@ static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	u8 nexthdr = ctx->nexthdr;
+	enum nipsec_stat reason;
 
-	if (err || crypto_memneq(ctx->icv, ctx->auth, sa->icvlen)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, err ? NIPSEC_DROP_CRYPTO :
-			       NIPSEC_DROP_AUTH);
-		return;
-	}
+	reason = NIPSEC_DROP_CRYPTO;
+	if (unlikely(err))
+		goto free_ctx;
+	reason = NIPSEC_DROP_AUTH;
+	if (unlikely(crypto_memneq(ctx->icv, ctx->auth, sa->icvlen)))
+		goto free_ctx;
 
 	/* authentic: only now may the window move (RFC 4302 3.4.3) */
 	err = nipsec_replay_commit(&sa->replay, &sa->lock, ctx->seq, NULL);
-	if (err) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
-		return;
-	}
-	if (!nipsec_sa_account(sa, skb->len - ctx->hlen - ctx->ahlen, false)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
-		return;
-	}
+	reason = NIPSEC_DROP_REPLAY;
+	if (unlikely(err))
+		goto free_ctx;
+	reason = NIPSEC_DROP_EXPIRED;
+	if (unlikely(!nipsec_sa_account(sa, skb->len - ctx->hlen - ctx->ahlen,
+					false)))
+		goto free_ctx;
 	skb->ip_summed = CHECKSUM_NONE;
 	nipsec_ah_strip(ctx);
 	kfree(ctx);
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
+	return;
+
+free_ctx:
+	kfree(ctx);
+	nipsec_sa_drop(skb, sa, reason);
 }
 
 /**
@@ -562,53 +536,38 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	u16 family = skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;
 	const struct ip_auth_hdr *ah;
 	struct nipsec_ah_ctx *ctx;
+	enum nipsec_stat reason;
 	struct sk_buff *trailer;
 	unsigned int ahlen;
-	int nfrags, err, len;
+	int nfrags;
 	u64 seq;
 
-	if (!nipsec_sa_hold(sa)) {
+	if (unlikely(!nipsec_sa_hold(sa))) {
 		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_NO_SA);
 		return;
 	}
-	if (!pskb_may_pull(skb, ah_off + NIPSEC_AH_HLEN)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
-		return;
-	}
+	reason = NIPSEC_DROP_TRUNCATED;
+	if (unlikely(!pskb_may_pull(skb, ah_off + NIPSEC_AH_HLEN)))
+		goto drop;
 	ah = (const struct ip_auth_hdr *)(skb->data + ah_off);
 	ahlen = (ah->hdrlen + 2) << 2;
-	if (!nipsec_ah_len_ok(ahlen, sa->icvlen, family) || ah_off > U16_MAX) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
-		return;
-	}
-	if (!pskb_may_pull(skb, ah_off + ahlen)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
-		return;
-	}
+	reason = NIPSEC_DROP_PROTO;
+	if (unlikely(!nipsec_ah_len_ok(ahlen, sa->icvlen, family) ||
+		     ah_off > U16_MAX))
+		goto drop;
+	reason = NIPSEC_DROP_TRUNCATED;
+	if (unlikely(!pskb_may_pull(skb, ah_off + ahlen)))
+		goto drop;
 	ah = (const struct ip_auth_hdr *)(skb->data + ah_off);
-
-	spin_lock(&sa->lock);
-	err = nipsec_replay_check(&sa->replay, ntohl(ah->seq_no), &seq);
-	spin_unlock(&sa->lock);
-	if (err) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
-		return;
-	}
-	if (!skb_dst_force(skb)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
-		return;
-	}
 	/* the headers are zeroed in place for the hash: they must be ours */
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	nfrags = nipsec_xform_in_prepare(sa, skb, ah->seq_no, &seq, &trailer,
+					 &reason);
+	if (unlikely(nfrags < 0))
+		goto drop;
+	reason = NIPSEC_DROP_NOMEM;
 	ctx = nipsec_ah_ctx_alloc(sa, ah_off, nfrags + 1);
-	if (!ctx) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	if (unlikely(!ctx))
+		goto drop;
 	/* skb_cow_data() may have moved the data */
 	ah = (const struct ip_auth_hdr *)(skb->data + ah_off);
 	ctx->skb = skb;
@@ -621,30 +580,16 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	memcpy(ctx->auth, ah->auth_data, sa->icvlen);
 	/* only the ICV is zeroed: padding is hashed as the sender sent it */
 	memset(skb->data + ah_off + NIPSEC_AH_HLEN, 0, sa->icvlen);
-	if (nipsec_ah_clear_mutable(skb, ah_off, false)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
-		return;
-	}
-	len = nipsec_ah_set_sg(ctx, nfrags + 1);
-	if (unlikely(len < 0)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
-		return;
-	}
 
-	ahash_request_set_tfm(ctx->req, sa->ahash);
-	ahash_request_set_callback(ctx->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				   nipsec_async_done, &ctx->async);
 	/* re-injected from its device: that must outlive async crypto */
-	nipsec_async_init(&ctx->async, nipsec_ah_input_resume, sa->nn,
-			  skb->dev);
-	ahash_request_set_crypt(ctx->req, ctx->sg, ctx->icv, len);
-
-	err = crypto_ahash_digest(ctx->req);
-	if (nipsec_async_pending(&ctx->async, err))
-		return;		/* nipsec_async_done() resumes it */
-	nipsec_ah_input_resume(&ctx->async, err);
+	reason = nipsec_ah_hash(ctx, nfrags + 1, false,
+				nipsec_ah_input_resume, skb->dev);
+	if (likely(!reason))
+		return;
+	kfree(ctx);
+	kfree(ctx);
+drop:
+	nipsec_sa_drop(skb, sa, reason);
 }
 
 /* AH's header, its ICV and padding included (RFC 4302 2.2) */

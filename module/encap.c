@@ -29,6 +29,7 @@
 #include <net/udp.h>
 
 #include "nipsec.h"
+#include "xform.h"
 #include "netlink.h"
 #include "stats.h"
 #include "esp.h"
@@ -219,18 +220,10 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 		goto nomem;
 	/* early demux may have found the socket: it is not the receiver */
 	skb_orphan(skb);
-	memmove(skb->data + sizeof(*uh), skb->data, off);
-	__skb_pull(skb, sizeof(*uh));
-	skb_reset_network_header(skb);
+	nipsec_hdr_remove(skb, off, sizeof(*uh), NULL);
 	skb_set_transport_header(skb, off);
 	skb->data[proto_off] = IPPROTO_ESP;
-	if (family == AF_INET) {
-		ip_hdr(skb)->tot_len = htons(skb->len);
-		ip_send_check(ip_hdr(skb));
-	} else {
-		ipv6_hdr(skb)->payload_len = htons(skb->len -
-						   sizeof(struct ipv6hdr));
-	}
+	nipsec_set_ip_len(skb, true);
 	return nipsec_input(nn, skb, family, IPPROTO_ESP, off, proto_off, &src);
 
 nomem:

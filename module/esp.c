@@ -182,6 +182,44 @@ static void nipsec_esp_set_aad(struct nipsec_esp_ctx *ctx, __be32 spi, u64 seq)
 	}
 }
 
+/*
+ * Encrypt or decrypt sg[0] = AAD and sg[1..] = the packet from the IV on:
+ * IV, @textlen bytes of payload and trailer, ICV; @resume continues, now or
+ * from the callback.  The input side's request holds @dev (the packet's
+ * device) until it is done.  Return: 0 once submitted (the context is
+ * @resume's), or an error before anything was submitted.
+ */
+static int nipsec_esp_crypt(struct nipsec_esp_ctx *ctx, int nsg,
+			    unsigned int textlen, bool decrypt,
+			    void (*resume)(struct nipsec_async *, int),
+			    struct net_device *dev)
+{
+	struct aead_request *req = ctx->req;
+	struct nipsec_sa *sa = ctx->sa;
+	int err;
+
+	sg_init_table(ctx->sg, nsg);
+	sg_set_buf(ctx->sg, ctx->aad, ctx->aadlen);
+	err = skb_to_sgvec(ctx->skb, ctx->sg + 1,
+			   ctx->esp_off + NIPSEC_ESP_HLEN,
+			   sa->ivlen + textlen + sa->icvlen);
+	if (unlikely(err < 0))
+		return err;
+
+	aead_request_set_tfm(req, sa->aead);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  nipsec_async_done, &ctx->async);
+	aead_request_set_crypt(req, ctx->sg, ctx->sg,
+			       textlen + (decrypt ? sa->icvlen : 0), ctx->iv);
+	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
+	nipsec_async_init(&ctx->async, resume, sa->nn, dev);
+
+	err = decrypt ? crypto_aead_decrypt(req) : crypto_aead_encrypt(req);
+	if (!nipsec_async_pending(&ctx->async, err))
+		resume(&ctx->async, err);	/* else nipsec_async_done() */
+	return 0;
+}
+
 /* ------------------------------------------------------------ output */
 
 static void nipsec_esp_output_resume(struct nipsec_async *a, int err)
@@ -192,7 +230,7 @@ static void nipsec_esp_output_resume(struct nipsec_async *a, int err)
 	bool encap = ctx->encap;
 
 	kfree(ctx);
-	if (err) {
+	if (unlikely(err)) {
 		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
 		return;
 	}
@@ -222,77 +260,49 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 {
 	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
 	unsigned int ulen = sa->encap_type ? sizeof(struct udphdr) : 0;
-	unsigned int plen, clen, tlen, padlen, esp_off = hlen + ulen;
+	unsigned int plen, clen, tlen, padlen;
+	enum nipsec_stat reason;
 	struct nipsec_esp_ctx *ctx;
 	struct ip_esp_hdr *esph;
 	struct sk_buff *trailer;
-	struct aead_request *req;
-	int nfrags, err;
-	u8 nexthdr, *tail;
+	int nfrags;
+	u8 nexthdr, *gap;
 	u64 seq;
 
-	if (!nipsec_sa_hold(sa)) {
+	if (unlikely(!nipsec_sa_hold(sa))) {
 		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_EXPIRED);
 		return;
 	}
-	if (skb->len < hlen || proto_off >= hlen) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
-		return;
-	}
-	plen = skb->len - hlen;
+	plen = skb->len > hlen ? skb->len - hlen : 0;
 	padlen = nipsec_esp_padlen(plen, sa->blksize);
 	clen = plen + padlen + 2;
 	tlen = padlen + 2 + sa->icvlen;
-
-	if (!nipsec_sa_account(sa, plen, true)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
-		return;
-	}
-	if (nipsec_sa_next_seq(sa, &seq)) {
-		nipsec_sa_seq_exhausted(sa);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_SEQ_EXHAUSTED);
-		return;
-	}
-	/* the packet may outlive this softirq: no borrowed route */
-	if (!skb_dst_force(skb)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
-		return;
-	}
-	if (skb_cow_head(skb, ulen + esplen)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
-	nfrags = skb_cow_data(skb, tlen, &trailer);
-	if (nfrags < 0) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	nfrags = nipsec_xform_out_prepare(sa, skb, hlen, proto_off,
+					  ulen + esplen, tlen, &seq, &trailer,
+					  &reason);
+	if (unlikely(nfrags < 0))
+		goto drop;
+	reason = NIPSEC_DROP_NOMEM;
 	ctx = nipsec_esp_ctx_alloc(sa, nfrags + 1);
-	if (!ctx) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	if (unlikely(!ctx))
+		goto drop;
 	ctx->skb = skb;
 	ctx->seq = seq;
 	ctx->encap = ulen;
+	ctx->esp_off = hlen + ulen;
 
 	nexthdr = skb->data[proto_off];
-	tail = pskb_put(skb, trailer, tlen);
-	nipsec_esp_fill_trailer(tail, padlen, nexthdr);
+	nipsec_esp_fill_trailer(pskb_put(skb, trailer, tlen), padlen, nexthdr);
 
-	/* open a gap for [UDP,] ESP header and IV behind the kept headers */
-	__skb_push(skb, ulen + esplen);
-	memmove(skb->data, skb->data + ulen + esplen, hlen);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, hlen);
+	/* [UDP,] ESP header and IV behind the kept headers */
+	gap = nipsec_hdr_insert(skb, hlen, ulen + esplen);
 	if (ulen) {
 		skb->data[proto_off] = IPPROTO_UDP;
-		nipsec_encap_out_hdr(sa, (struct udphdr *)(skb->data + hlen),
-				     skb->len - hlen);
+		nipsec_encap_out_hdr(sa, (struct udphdr *)gap, skb->len - hlen);
 	} else {
 		skb->data[proto_off] = IPPROTO_ESP;
 	}
-	esph = (struct ip_esp_hdr *)(skb->data + esp_off);
+	esph = (struct ip_esp_hdr *)(gap + ulen);
 	esph->spi = sa->key.spi;
 	esph->seq_no = htonl(lower_32_bits(seq));
 	if (sa->alg_flags & NIPSEC_ALGF_COUNTER_IV)
@@ -302,28 +312,13 @@ void nipsec_esp_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	memcpy(esph->enc_data, ctx->iv, sa->ivlen);
 	nipsec_esp_set_aad(ctx, esph->spi, seq);
 
-	sg_init_table(ctx->sg, nfrags + 1);
-	sg_set_buf(ctx->sg, ctx->aad, ctx->aadlen);
-	err = skb_to_sgvec(skb, ctx->sg + 1, esp_off + NIPSEC_ESP_HLEN,
-			   sa->ivlen + clen + sa->icvlen);
-	if (unlikely(err < 0)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
+	if (likely(!nipsec_esp_crypt(ctx, nfrags + 1, clen, false,
+				     nipsec_esp_output_resume, NULL)))
 		return;
-	}
-
-	req = ctx->req;
-	aead_request_set_tfm(req, sa->aead);
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  nipsec_async_done, &ctx->async);
-	nipsec_async_init(&ctx->async, nipsec_esp_output_resume, sa->nn, NULL);
-	aead_request_set_crypt(req, ctx->sg, ctx->sg, clen, ctx->iv);
-	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
-
-	err = crypto_aead_encrypt(req);
-	if (nipsec_async_pending(&ctx->async, err))
-		return;		/* nipsec_async_done() resumes it */
-	nipsec_esp_output_resume(&ctx->async, err);
+	reason = NIPSEC_DROP_CRYPTO;
+	kfree(ctx);
+drop:
+	nipsec_sa_drop(skb, sa, reason);
 }
 
 /* ------------------------------------------------------------ input */
@@ -391,22 +386,8 @@ static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
 		return 0;
 	}
 	thoff = skb_transport_offset(skb);
-	memmove(skb->data + esplen, skb->data, hlen);
-	__skb_pull(skb, esplen);
-	skb_reset_network_header(skb);
-	skb->data[ctx->proto_off] = nexthdr;
-	if (skb->protocol == htons(ETH_P_IP)) {
-		struct iphdr *iph = ip_hdr(skb);
-
-		iph->tot_len = htons(skb->len);
-		ip_send_check(iph);
-		skb_set_transport_header(skb, iph->ihl * 4);
-	} else {
-		ipv6_hdr(skb)->payload_len = htons(skb->len -
-						   sizeof(struct ipv6hdr));
-		/* the receive path's own idea of where extension headers end */
-		skb_set_transport_header(skb, thoff < hlen ? thoff : hlen);
-	}
+	nipsec_hdr_remove(skb, hlen, esplen, NULL);
+	nipsec_xform_in_transport(skb, hlen, ctx->proto_off, nexthdr, thoff);
 	return 0;
 }
 
@@ -415,57 +396,54 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	struct nipsec_esp_ctx *ctx = container_of(a, struct nipsec_esp_ctx, async);
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
+	enum nipsec_stat reason;
 	unsigned int end, padlen;
 	bool newest;
 	u8 nexthdr;
 
-	if (err) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, err == -EBADMSG ? NIPSEC_DROP_AUTH :
-				NIPSEC_DROP_CRYPTO);
-		return;
+	if (unlikely(err)) {
+		reason = err == -EBADMSG ? NIPSEC_DROP_AUTH : NIPSEC_DROP_CRYPTO;
+		goto free_ctx;
 	}
 
 	/* authentic: only now may the window move (RFC 4303 3.4.3) */
 	err = nipsec_replay_commit(&sa->replay, &sa->lock, ctx->seq, &newest);
-	if (err) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
-		return;
-	}
+	reason = NIPSEC_DROP_REPLAY;
+	if (unlikely(err))
+		goto free_ctx;
 	/* authentic and fresh: a new outer source is a NAT rebinding */
 	if (ctx->src.family)
 		nipsec_encap_check_peer(sa, &ctx->src, newest);
 
 	skb->ip_summed = CHECKSUM_NONE;
 	end = ctx->esp_off + NIPSEC_ESP_HLEN + sa->ivlen + ctx->elen;
-	if (nipsec_esp_check_trailer(skb, end, ctx->elen, &nexthdr,
-				     &padlen)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_BAD_PADDING);
-		return;
-	}
-	if (!nipsec_sa_account(sa, ctx->elen - 2 - padlen, false)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_EXPIRED);
-		return;
-	}
+	reason = NIPSEC_DROP_BAD_PADDING;
+	if (unlikely(nipsec_esp_check_trailer(skb, end, ctx->elen, &nexthdr,
+					      &padlen)))
+		goto free_ctx;
+	reason = NIPSEC_DROP_EXPIRED;
+	if (unlikely(!nipsec_sa_account(sa, ctx->elen - 2 - padlen, false)))
+		goto free_ctx;
 	/* RFC 4303 2.6: a dummy packet (traffic flow confidentiality) */
-	if (nexthdr == IPPROTO_NONE) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_PROTO);
-		return;
-	}
+	reason = NIPSEC_DROP_PROTO;
+	if (unlikely(nexthdr == IPPROTO_NONE))
+		goto free_ctx;
 	err = nipsec_esp_strip(ctx, nexthdr, padlen);
 	kfree(ctx);
-	if (err) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
+	if (unlikely(err)) {
+		reason = NIPSEC_DROP_NOMEM;
+		goto drop;
 	}
 	if (sa->encap_type && sa->mode == NIPSEC_MODE_TRANSPORT)
 		nipsec_encap_csum_fixup(skb, sa);
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
+	return;
+
+free_ctx:
+	kfree(ctx);
+drop:
+	nipsec_sa_drop(skb, sa, reason);
 }
 
 /**
@@ -490,49 +468,32 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
 	const struct ip_esp_hdr *esph;
 	struct nipsec_esp_ctx *ctx;
-	struct aead_request *req;
+	enum nipsec_stat reason;
 	struct sk_buff *trailer;
-	int nfrags, err, elen;
+	int nfrags, elen;
 	u64 seq;
 
-	if (!nipsec_sa_hold(sa)) {
+	if (unlikely(!nipsec_sa_hold(sa))) {
 		nipsec_drop(sa->nn, NULL, skb, NIPSEC_DROP_NO_SA);
 		return;
 	}
 	elen = (int)skb->len - (int)(esp_off + esplen + sa->icvlen);
-	if (elen < 2 || elen % crypto_aead_blocksize(sa->aead) ||
-	    elen > U16_MAX) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
-		return;
-	}
+	reason = NIPSEC_DROP_TRUNCATED;
+	if (unlikely(elen < 2 || elen % crypto_aead_blocksize(sa->aead) ||
+		     elen > U16_MAX))
+		goto drop;
 	/* stripping header and IV below moves them as linear bytes */
-	if (!pskb_may_pull(skb, esp_off + esplen)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
-		return;
-	}
+	if (unlikely(!pskb_may_pull(skb, esp_off + esplen)))
+		goto drop;
 	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
-
-	spin_lock(&sa->lock);
-	err = nipsec_replay_check(&sa->replay, ntohl(esph->seq_no), &seq);
-	spin_unlock(&sa->lock);
-	if (err) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_REPLAY);
-		return;
-	}
-	if (!skb_dst_force(skb)) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_ROUTE);
-		return;
-	}
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	nfrags = nipsec_xform_in_prepare(sa, skb, esph->seq_no, &seq,
+					 &trailer, &reason);
+	if (unlikely(nfrags < 0))
+		goto drop;
+	reason = NIPSEC_DROP_NOMEM;
 	ctx = nipsec_esp_ctx_alloc(sa, nfrags + 1);
-	if (!ctx) {
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_NOMEM);
-		return;
-	}
+	if (unlikely(!ctx))
+		goto drop;
 	/* skb_cow_data() may have moved the data */
 	esph = (const struct ip_esp_hdr *)(skb->data + esp_off);
 	ctx->skb = skb;
@@ -545,37 +506,16 @@ void nipsec_esp_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	else
 		ctx->src.family = 0;
 	nipsec_esp_set_aad(ctx, esph->spi, seq);
-	if (skb_copy_bits(skb, esp_off + NIPSEC_ESP_HLEN, ctx->iv, sa->ivlen)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_TRUNCATED);
-		return;
-	}
+	memcpy(ctx->iv, esph->enc_data, sa->ivlen);
 
-	sg_init_table(ctx->sg, nfrags + 1);
-	sg_set_buf(ctx->sg, ctx->aad, ctx->aadlen);
-	err = skb_to_sgvec(skb, ctx->sg + 1, esp_off + NIPSEC_ESP_HLEN,
-			   sa->ivlen + elen + sa->icvlen);
-	if (unlikely(err < 0)) {
-		kfree(ctx);
-		nipsec_sa_drop(skb, sa, NIPSEC_DROP_CRYPTO);
-		return;
-	}
-
-	req = ctx->req;
-	aead_request_set_tfm(req, sa->aead);
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  nipsec_async_done, &ctx->async);
 	/* re-injected from its device: that must outlive async crypto */
-	nipsec_async_init(&ctx->async, nipsec_esp_input_resume, sa->nn,
-			  skb->dev);
-	aead_request_set_crypt(req, ctx->sg, ctx->sg, elen + sa->icvlen,
-			       ctx->iv);
-	aead_request_set_ad(req, ctx->aadlen + sa->ivlen);
-
-	err = crypto_aead_decrypt(req);
-	if (nipsec_async_pending(&ctx->async, err))
-		return;		/* nipsec_async_done() resumes it */
-	nipsec_esp_input_resume(&ctx->async, err);
+	if (likely(!nipsec_esp_crypt(ctx, nfrags + 1, elen, true,
+				     nipsec_esp_input_resume, skb->dev)))
+		return;
+	reason = NIPSEC_DROP_CRYPTO;
+	kfree(ctx);
+drop:
+	nipsec_sa_drop(skb, sa, reason);
 }
 
 /* UDP header (NAT-T), ESP header and IV: what ESP puts in front at most */

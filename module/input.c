@@ -18,6 +18,7 @@
 
 #include "nipsec.h"
 #include "policy.h"
+#include "replay.h"
 #include "sa.h"
 #include "stats.h"
 #include "hooks.h"
@@ -183,6 +184,68 @@ static void nipsec_in_mss_clamp(struct sk_buff *skb, const struct nipsec_sa *sa,
 	nipsec_mss_clamp(skb, family, hlen,
 			 sa->xform->max_inner(sa, READ_ONCE(skb->dev->mtu),
 					      ohlen, kept));
+}
+
+/**
+ * nipsec_xform_in_prepare - what ESP and AH do before their crypto
+ * @sa: the SA, held by the caller
+ * @skb: the packet, its header pulled up to the sequence number
+ * @seq_no: the header's sequence number
+ * @seq: its full (ESN) value, out
+ * @trailer: skb_cow_data()'s last buffer, out
+ * @reason: the drop reason on failure, out
+ *
+ * The replay check before the ICV (RFC 4303 3.4.3; the window moves only
+ * once the ICV is good), a route that outlives the softirq, and data the
+ * transform may write to.
+ *
+ * Return: the number of buffers for the scatterlist, or -1 with @reason.
+ */
+int nipsec_xform_in_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
+			    __be32 seq_no, u64 *seq, struct sk_buff **trailer,
+			    enum nipsec_stat *reason)
+{
+	int nfrags, err;
+
+	spin_lock(&sa->lock);
+	err = nipsec_replay_check(&sa->replay, ntohl(seq_no), seq);
+	spin_unlock(&sa->lock);
+	if (unlikely(err)) {
+		*reason = NIPSEC_DROP_REPLAY;
+		return -1;
+	}
+	if (unlikely(!skb_dst_force(skb))) {
+		*reason = NIPSEC_DROP_ROUTE;
+		return -1;
+	}
+	nfrags = skb_cow_data(skb, 0, trailer);
+	if (unlikely(nfrags < 0)) {
+		*reason = NIPSEC_DROP_NOMEM;
+		return -1;
+	}
+	return nfrags;
+}
+
+/**
+ * nipsec_xform_in_transport - a transport-mode packet, its header removed
+ * @skb: network header at skb->data
+ * @hlen: the headers kept in front of the removed one
+ * @proto_off: the byte that named ESP or AH
+ * @nexthdr: what it names now
+ * @thoff: the receive path's transport offset before the removal
+ *
+ * The IP length and checksum as the stack will check them, and the
+ * transport header where the receive path expects it.
+ */
+void nipsec_xform_in_transport(struct sk_buff *skb, unsigned int hlen,
+			       unsigned int proto_off, u8 nexthdr, int thoff)
+{
+	skb->data[proto_off] = nexthdr;
+	nipsec_set_ip_len(skb, true);
+	if (skb->protocol == htons(ETH_P_IP))
+		skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
+	else	/* the receive path's own idea of where extension headers end */
+		skb_set_transport_header(skb, min_t(int, thoff, hlen));
 }
 
 /**

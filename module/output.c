@@ -31,6 +31,56 @@
 #include "xform.h"
 
 /**
+ * nipsec_xform_out_prepare - what ESP and AH do before their crypto
+ * @sa: the outbound SA, held by the caller
+ * @skb: the packet
+ * @hlen: bytes that stay in front of the new header
+ * @proto_off: the byte in there that names the next protocol
+ * @head: bytes the transform puts in front of the payload
+ * @tail: bytes it appends (ESP's trailer and ICV)
+ * @seq: the packet's sequence number, out
+ * @trailer: skb_cow_data()'s last buffer, out
+ * @reason: the drop reason on failure, out
+ *
+ * The lifetime accounting and the sequence number come before anything
+ * that can fail for want of memory, as in XFRM: a packet that was counted
+ * against the SA's limits has used its number whatever becomes of it.
+ *
+ * Return: the number of buffers for the scatterlist, or -1 with @reason.
+ */
+int nipsec_xform_out_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
+			     unsigned int hlen, unsigned int proto_off,
+			     unsigned int head, unsigned int tail, u64 *seq,
+			     struct sk_buff **trailer, enum nipsec_stat *reason)
+{
+	int nfrags;
+
+	*reason = NIPSEC_DROP_PROTO;
+	if (unlikely(skb->len < hlen || proto_off >= hlen || hlen > U16_MAX))
+		return -1;
+	*reason = NIPSEC_DROP_EXPIRED;
+	if (unlikely(!nipsec_sa_account(sa, skb->len - hlen, true)))
+		return -1;
+	if (unlikely(nipsec_sa_next_seq(sa, seq))) {
+		nipsec_sa_seq_exhausted(sa);
+		*reason = NIPSEC_DROP_SEQ_EXHAUSTED;
+		return -1;
+	}
+	/* the packet may outlive this softirq: no borrowed route */
+	*reason = NIPSEC_DROP_ROUTE;
+	if (unlikely(!skb_dst_force(skb)))
+		return -1;
+	/* the headers are written to: they must be ours */
+	*reason = NIPSEC_DROP_NOMEM;
+	if (unlikely(skb_cow_head(skb, head)))
+		return -1;
+	nfrags = skb_cow_data(skb, tail, trailer);
+	if (unlikely(nfrags < 0))
+		return -1;
+	return nfrags;
+}
+
+/**
  * nipsec_out_finish - send a packet that went through ESP
  * @skb: the ESP packet, network header at data, route attached
  * @sa: its SA

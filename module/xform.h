@@ -8,9 +8,13 @@
 #ifndef _NIPSEC_XFORM_H
 #define _NIPSEC_XFORM_H
 
-#include <linux/types.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/skbuff.h>
+#include <net/ip.h>
 
-struct sk_buff;
+#include "stats.h"
+
 struct nipsec_sa;
 struct nipsec_udp_src;
 
@@ -51,5 +55,62 @@ struct nipsec_xform {
 
 extern const struct nipsec_xform nipsec_esp_xform;
 extern const struct nipsec_xform nipsec_ah_xform;
+
+/*
+ * Headers go in and out behind the @hlen bytes that stay in front (the IP
+ * header and its extension headers in transport mode, the outer header in
+ * tunnel mode); the caller has made the bytes writable and the room there.
+ */
+
+/* Open @len bytes behind the first @hlen; returns where they start. */
+static inline u8 *nipsec_hdr_insert(struct sk_buff *skb, unsigned int hlen,
+				    unsigned int len)
+{
+	__skb_push(skb, len);
+	memmove(skb->data, skb->data + len, hlen);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, hlen);
+	return skb->data + hlen;
+}
+
+/*
+ * Take out the @len bytes behind the first @hlen; @front, if not NULL,
+ * is what the @hlen bytes are to be (AH: the headers as they arrived,
+ * before the mutable fields were zeroed).
+ */
+static inline void nipsec_hdr_remove(struct sk_buff *skb, unsigned int hlen,
+				     unsigned int len, const void *front)
+{
+	if (front)
+		memcpy(skb->data + len, front, hlen);
+	else
+		memmove(skb->data + len, skb->data, hlen);
+	__skb_pull(skb, len);
+	skb_reset_network_header(skb);
+}
+
+/* The IP length after a header went in or out; IPv4's checksum if @csum. */
+static inline void nipsec_set_ip_len(struct sk_buff *skb, bool csum)
+{
+	if (skb->protocol == htons(ETH_P_IP)) {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		if (csum)
+			ip_send_check(ip_hdr(skb));
+	} else {
+		ipv6_hdr(skb)->payload_len = htons(skb->len -
+						   sizeof(struct ipv6hdr));
+	}
+}
+
+/* output.c and input.c: what ESP and AH share around their crypto */
+int nipsec_xform_out_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
+			     unsigned int hlen, unsigned int proto_off,
+			     unsigned int head, unsigned int tail, u64 *seq,
+			     struct sk_buff **trailer, enum nipsec_stat *reason);
+int nipsec_xform_in_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
+			    __be32 seq_no, u64 *seq, struct sk_buff **trailer,
+			    enum nipsec_stat *reason);
+void nipsec_xform_in_transport(struct sk_buff *skb, unsigned int hlen,
+			       unsigned int proto_off, u8 nexthdr, int thoff);
 
 #endif /* _NIPSEC_XFORM_H */

@@ -29,12 +29,12 @@ BUILD = os.environ.get('NIPSEC_BUILD', os.path.join(SRC, '.build'))
 # id, what the defect is, file, text, replacement, kernel, scenarios
 MUTANTS = [
     ('icv-ignored', 'ESP: a bad ICV is accepted', 'module/esp.c',
-     '\tif (err) {\n\t\tkfree(ctx);\n\t\tnipsec_sa_drop(skb, sa, err == -EBADMSG ? NIPSEC_DROP_AUTH :',
-     '\tif (err && err != -EBADMSG) {\n\t\tkfree(ctx);\n\t\tnipsec_sa_drop(skb, sa, err == -EBADMSG ? NIPSEC_DROP_AUTH :',
+     '\tif (unlikely(err)) {\n\t\treason = err == -EBADMSG ? NIPSEC_DROP_AUTH : NIPSEC_DROP_CRYPTO;',
+     '\tif (unlikely(err && err != -EBADMSG)) {\n\t\treason = err == -EBADMSG ? NIPSEC_DROP_AUTH : NIPSEC_DROP_CRYPTO;',
      'stock', 'esp_bad'),
     ('ah-icv-ignored', 'AH: a bad ICV is accepted', 'module/ah.c',
-     'if (err || crypto_memneq(ctx->icv, ctx->auth, sa->icvlen)) {',
-     'if (err) {',
+     'if (unlikely(crypto_memneq(ctx->icv, ctx->auth, sa->icvlen)))',
+     'if (0 && crypto_memneq(ctx->icv, ctx->auth, sa->icvlen))',
      'stock', 'ah_async'),
     ('replay-precheck', 'replay check before the ICV always passes',
      'module/replay.c',
