@@ -58,6 +58,12 @@ if [[ ${MODE:-} == probe ]]; then
 	poweroff
 fi
 
+# Scenarios test the module they insmod, never one installed on the host
+# (install-guest.sh tests that one, by name).
+if [[ ${MODE:-} != install ]]; then
+	echo "$SRC/tools/testing/vm/modprobe-guard" >/proc/sys/kernel/modprobe
+fi
+
 # Stream the kernel log to the share so it survives a panic.
 cat /dev/kmsg >"$R/kmsg.log" 2>/dev/null &
 
