@@ -28,6 +28,25 @@ static inline struct nlattr **nipsec_dump_attrs(struct netlink_callback *cb)
 #endif
 extern struct genl_family nipsec_nl_family;
 
+/*
+ * 6.1 has no split ops: the generated table and the pre/post hooks use
+ * this stand-in (folded into classic ops and the family's pre_doit and
+ * post_doit by genl-compat.c).
+ */
+#define genl_split_ops nipsec_split_op
+struct nipsec_split_op {
+	int (*pre_doit)(const struct nipsec_split_op *ops, struct sk_buff *skb,
+			struct genl_info *info);
+	int (*doit)(struct sk_buff *skb, struct genl_info *info);
+	void (*post_doit)(const struct nipsec_split_op *ops,
+			  struct sk_buff *skb, struct genl_info *info);
+	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	u8 cmd;
+	u8 flags;
+};
+
 static inline void *genlmsg_iput(struct sk_buff *skb,
 				 const struct genl_info *info)
 {

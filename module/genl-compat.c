@@ -11,15 +11,6 @@
 
 #include "compat.h"
 
-struct nipsec_split_op {
-	int (*doit)(struct sk_buff *skb, struct genl_info *info);
-	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
-	const struct nla_policy *policy;
-	unsigned int maxattr;
-	u8 cmd;
-	u8 flags;
-};
-
 struct nipsec_gen_family {
 	const char *name;
 	unsigned int version;
@@ -32,15 +23,42 @@ struct nipsec_gen_family {
 	unsigned int n_mcgrps;
 };
 
-#define genl_split_ops nipsec_split_op
 #define genl_family nipsec_gen_family
 #define nipsec_nl_family nipsec_nl_gen_family
 #include "netlink-gen.c"
 #undef nipsec_nl_family
 #undef genl_family
-#undef genl_split_ops
 
 static struct genl_ops nipsec_compat_ops[ARRAY_SIZE(nipsec_nl_ops)];
+
+/* The split do op of a command: its pre_doit/post_doit, if any. */
+static const struct nipsec_split_op *nipsec_compat_do(u8 cmd)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(nipsec_nl_ops); i++)
+		if (nipsec_nl_ops[i].cmd == cmd && nipsec_nl_ops[i].doit)
+			return &nipsec_nl_ops[i];
+	return NULL;
+}
+
+/* 6.1 has hooks per family only: run the op's own from the spec */
+static int nipsec_compat_pre_doit(const struct genl_ops *ops,
+				  struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nipsec_split_op *s = nipsec_compat_do(ops->cmd);
+
+	return s && s->pre_doit ? s->pre_doit(s, skb, info) : 0;
+}
+
+static void nipsec_compat_post_doit(const struct genl_ops *ops,
+				    struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nipsec_split_op *s = nipsec_compat_do(ops->cmd);
+
+	if (s && s->post_doit)
+		s->post_doit(s, skb, info);
+}
 
 struct genl_family nipsec_nl_family = {
 	.name = NIPSEC_FAMILY_NAME,
@@ -49,6 +67,8 @@ struct genl_family nipsec_nl_family = {
 	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = nipsec_compat_ops,
+	.pre_doit = nipsec_compat_pre_doit,
+	.post_doit = nipsec_compat_post_doit,
 	.mcgrps = nipsec_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(nipsec_nl_mcgrps),
 	.resv_start_op = NIPSEC_CMD_SA_NEW,	/* strict validation for all */

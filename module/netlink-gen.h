@@ -19,6 +19,12 @@ extern const struct nla_policy nipsec_selector_nl_policy[NIPSEC_A_SELECTOR_ICMP_
 extern const struct nla_policy nipsec_tmpl_nl_policy[NIPSEC_A_TMPL_SPI + 1];
 extern const struct nla_policy nipsec_usage_nl_policy[NIPSEC_A_USAGE_PAD + 1];
 
+int nipsec_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		       struct genl_info *info);
+void
+nipsec_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		    struct genl_info *info);
+
 int nipsec_nl_sa_new_doit(struct sk_buff *skb, struct genl_info *info);
 int nipsec_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info);
 int nipsec_nl_sa_del_doit(struct sk_buff *skb, struct genl_info *info);

@@ -56,9 +56,49 @@ static bool nipsec_require(struct netlink_ext_ack *extack,
 	return true;
 }
 
+/**
+ * nipsec_nl_pre_doit - take the namespace's lock for a do request
+ * @ops: the op (unused)
+ * @skb: the request
+ * @info: the request's attributes
+ *
+ * Every do op runs under @nn->lock, from here to nipsec_nl_post_doit(),
+ * and none runs once the namespace is being torn down (its hooks, SAs
+ * and policies are going). The spec names these for every do.
+ *
+ * Return: 0, or -ENODEV (nothing is run, post_doit neither).
+ */
+int nipsec_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+		       struct genl_info *info)
+{
+	struct nipsec_net *nn = nipsec_pernet(genl_info_net(info));
+
+	mutex_lock(&nn->lock);
+	if (unlikely(nn->dying)) {
+		mutex_unlock(&nn->lock);
+		NIPSEC_ERR_MSG(info->extack, "the namespace is going away");
+		return -ENODEV;
+	}
+	info->user_ptr[0] = nn;
+	return 0;
+}
+
+/* The end of a do request: see nipsec_nl_pre_doit(). */
+void nipsec_nl_post_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			 struct genl_info *info)
+{
+	struct nipsec_net *nn = info->user_ptr[0];
+
+	mutex_unlock(&nn->lock);
+}
+
+/* The namespace state of a do request, locked by nipsec_nl_pre_doit() */
 static struct nipsec_net *nipsec_info_net(struct genl_info *info)
 {
-	return nipsec_pernet(genl_info_net(info));
+	struct nipsec_net *nn = info->user_ptr[0];
+
+	lockdep_assert_held(&nn->lock);
+	return nn;
 }
 
 /* ---------------------------------------------------------------- parsing */
@@ -935,9 +975,7 @@ static int nipsec_sa_new_or_update(struct genl_info *info, bool update)
 	err = nipsec_parse_sa(info, &p, update);
 	if (err)
 		goto out;
-	mutex_lock(&nn->lock);
-	err = nn->dying ? -ENODEV : nipsec_sa_add(nn, &p, update, info->extack);
-	mutex_unlock(&nn->lock);
+	err = nipsec_sa_add(nn, &p, update, info->extack);
 out:
 	/* the request's copy of the keys lives in the skb; ours is gone */
 	memzero_explicit(&p.alg, sizeof(p.alg));
@@ -954,7 +992,7 @@ int nipsec_nl_sa_update_doit(struct sk_buff *skb, struct genl_info *info)
 	return nipsec_sa_new_or_update(info, true);
 }
 
-/* Run @fn on the SA a request names by (spi, proto, dst), under the lock. */
+/* Run @fn on the SA a request names by (spi, proto, dst). */
 static int nipsec_on_sa(struct genl_info *info,
 			int (*fn)(struct genl_info *info, struct nipsec_sa *sa))
 {
@@ -966,16 +1004,12 @@ static int nipsec_on_sa(struct genl_info *info,
 	err = nipsec_parse_sa_key(info->attrs, &key, info->extack);
 	if (err)
 		return err;
-	mutex_lock(&nn->lock);
 	sa = nipsec_sa_find(nn, &key);
-	if (sa) {
-		err = fn(info, sa);
-	} else {
+	if (!sa) {
 		NIPSEC_ERR_MSG(info->extack, "no such SA");
-		err = -ENOENT;
+		return -ENOENT;
 	}
-	mutex_unlock(&nn->lock);
-	return err;
+	return fn(info, sa);
 }
 
 static int nipsec_sa_del_one(struct genl_info *info, struct nipsec_sa *sa)
@@ -1100,9 +1134,7 @@ int nipsec_nl_sa_flush_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[NIPSEC_A_SA_PROTO])
 		proto = nla_get_u8(info->attrs[NIPSEC_A_SA_PROTO]);
-	mutex_lock(&nn->lock);
 	nipsec_sa_flush(nn, proto, true);
-	mutex_unlock(&nn->lock);
 	/* like XFRM's state flush: pending acquires may be sent again */
 	nipsec_acquire_flush(nn);
 	return 0;
@@ -1145,10 +1177,7 @@ int nipsec_nl_spi_alloc_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&nn->lock);
-	err = nn->dying ? -ENODEV :
-	      nipsec_spi_alloc(nn, &p, spi_min, spi_max, timeout, info->extack);
-	mutex_unlock(&nn->lock);
+	err = nipsec_spi_alloc(nn, &p, spi_min, spi_max, timeout, info->extack);
 	if (err)
 		goto fail;
 	err = -EMSGSIZE;
@@ -1208,10 +1237,7 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = -ENOMEM;
 	if (!msg)
 		goto free;
-	mutex_lock(&nn->lock);
-	if (nn->dying) {
-		err = -ENODEV;
-	} else if (nipsec_policy_find_sel(nn, pol->dir, &pol->sel)) {
+	if (nipsec_policy_find_sel(nn, pol->dir, &pol->sel)) {
 		NIPSEC_ERR_MSG(info->extack, "a policy with this direction and selector exists");
 		err = -EEXIST;
 	} else {
@@ -1225,7 +1251,6 @@ int nipsec_nl_policy_new_doit(struct sk_buff *skb, struct genl_info *info)
 			err = nipsec_policy_insert(nn, pol);
 	}
 	id = pol->id;
-	mutex_unlock(&nn->lock);
 	if (err) {
 		nlmsg_free(msg);
 		goto free;
@@ -1259,20 +1284,17 @@ int nipsec_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 		if (err)
 			return err;
 	}
-	mutex_lock(&nn->lock);
 	if (tb[NIPSEC_A_POLICY_ID])
 		pol = nipsec_policy_find(nn, nla_get_u32(tb[NIPSEC_A_POLICY_ID]));
 	else
 		pol = nipsec_policy_find_sel(nn, nla_get_u8(tb[NIPSEC_A_POLICY_DIR]),
 					     &sel);
-	if (pol) {
-		nipsec_policy_remove(nn, pol, true);
-	} else {
+	if (!pol) {
 		NIPSEC_ERR_MSG(info->extack, "no such policy");
-		err = -ENOENT;
+		return -ENOENT;
 	}
-	mutex_unlock(&nn->lock);
-	return err;
+	nipsec_policy_remove(nn, pol, true);
+	return 0;
 }
 
 int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -1300,7 +1322,6 @@ int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&nn->lock);
 	if (tb[NIPSEC_A_POLICY_ID])
 		pol = nipsec_policy_find(nn, nla_get_u32(tb[NIPSEC_A_POLICY_ID]));
 	else
@@ -1315,7 +1336,6 @@ int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 		if (!err)
 			genlmsg_end(msg, hdr);
 	}
-	mutex_unlock(&nn->lock);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
@@ -1369,9 +1389,7 @@ int nipsec_nl_policy_flush_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (info->attrs[NIPSEC_A_POLICY_DIR])
 		dir = nla_get_u8(info->attrs[NIPSEC_A_POLICY_DIR]);
-	mutex_lock(&nn->lock);
 	nipsec_policy_flush(nn, dir, true);
-	mutex_unlock(&nn->lock);
 	return 0;
 }
 
@@ -1389,7 +1407,6 @@ int nipsec_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&nn->lock);
 	if (req) {
 		struct nlattr *tb[NIPSEC_A_SA_MAX + 1];
 		struct nipsec_sa_key key;
@@ -1415,7 +1432,6 @@ int nipsec_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 	err = 0;
 out:
-	mutex_unlock(&nn->lock);
 	if (err) {
 		nlmsg_free(msg);
 		return err;
