@@ -505,11 +505,12 @@ static int nipsec_sa_check_params(const struct nipsec_sa_params *p,
 	return 0;
 }
 
-/* Build a complete SA from the request; not yet linked anywhere. */
+/* Build a complete SA from the request; not yet linked anywhere.
+ * Returns the SA or an ERR_PTR().
+ */
 static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 					 const struct nipsec_sa_params *p,
-					 struct netlink_ext_ack *extack,
-					 int *errp)
+					 struct netlink_ext_ack *extack)
 {
 	struct nipsec_sa *sa;
 	int err;
@@ -563,8 +564,7 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 fail_sa:
 	nipsec_sa_destroy(sa);
 fail:
-	*errp = err;
-	return NULL;
+	return ERR_PTR(err);
 }
 
 /* Change what may change on a live SA: lifetimes and NAT-T peer. */
@@ -634,9 +634,9 @@ int nipsec_sa_add(struct nipsec_net *nn, const struct nipsec_sa_params *p,
 			return err;
 	}
 
-	sa = nipsec_sa_build(nn, p, extack, &err);
-	if (!sa)
-		return err;
+	sa = nipsec_sa_build(nn, p, extack);
+	if (IS_ERR(sa))
+		return PTR_ERR(sa);
 	err = nipsec_hooks_register(nn);
 	if (err) {
 		NIPSEC_ERR_MSG(extack, "cannot register netfilter hooks");
