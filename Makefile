@@ -171,7 +171,8 @@ check:
 	@$(BENCH) check
 
 # the packet fuzzer on the debug kernel (FUZZ_PACKETS=1000000, FUZZ_SEED=1,
-# FUZZ_SKIP=class,...): tools/testing/fuzz/, Documentation/testing.rst
+# FUZZ_SKIP=class,..., FUZZ_TRACE=class,...): tools/testing/fuzz/,
+# Documentation/testing.rst
 .PHONY: fuzz
 fuzz:
 	@$(BENCH) fuzz $(if $(filter command line,$(origin KERNEL)),$(KERNEL),debug)

@@ -771,7 +771,7 @@ cmd_fuzz() {
 	log "fuzz: making the corpus (${FUZZ_PACKETS:-1000000} packets, seed ${FUZZ_SEED:-1})"
 	dir=$("$SRC/tools/testing/fuzz/corpus.sh" "${FUZZ_SEED:-1}" \
 		"${FUZZ_PACKETS:-1000000}" "${FUZZ_NEST_MAX:-60}") || exit 1
-	NIPSEC_CMDLINE="${NIPSEC_CMDLINE:-} nipsec_fuzz_corpus=$dir${FUZZ_SKIP:+ nipsec_fuzz_skip=$FUZZ_SKIP} nipsec_fuzz_nl_messages=${FUZZ_NL_MESSAGES:-200000} nipsec_fuzz_nl_seconds=${FUZZ_NL_SECONDS:-600}" \
+	NIPSEC_CMDLINE="${NIPSEC_CMDLINE:-} nipsec_fuzz_corpus=$dir${FUZZ_SKIP:+ nipsec_fuzz_skip=$FUZZ_SKIP}${FUZZ_TRACE:+ nipsec_fuzz_trace=$FUZZ_TRACE} nipsec_fuzz_nl_messages=${FUZZ_NL_MESSAGES:-200000} nipsec_fuzz_nl_seconds=${FUZZ_NL_SECONDS:-600}" \
 		NIPSEC_VM_TIMEOUT=${NIPSEC_VM_TIMEOUT:-21600} KUNIT=0 \
 		cmd_vmtest "fuzz_full fuzz_netlink_full" "${1:-debug}"
 }
