@@ -177,6 +177,7 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	struct nipsec_sa *sa;
 	unsigned int ulen;
 	__be32 spi;
+	int thoff;
 
 	/* UDP header and an ESP header, or it is not ours */
 	if (!pskb_may_pull(skb, off + sizeof(*uh) + NIPSEC_ESP_HLEN))
@@ -220,8 +221,16 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 		goto nomem;
 	/* early demux may have found the socket: it is not the receiver */
 	skb_orphan(skb);
+	/*
+	 * The receive path's transport header stays where it was (after the
+	 * IPv6 header, before any extension header): the stack walks the
+	 * chain from there once the plain packet is re-injected.  Pointing
+	 * it at ESP would make it read the payload as the first extension
+	 * header (FINDINGS 7).
+	 */
+	thoff = min(skb_transport_offset(skb), (int)off);
 	nipsec_hdr_remove(skb, off, sizeof(*uh), NULL);
-	skb_set_transport_header(skb, off);
+	skb_set_transport_header(skb, thoff);
 	skb->data[proto_off] = IPPROTO_ESP;
 	nipsec_set_ip_len(skb, true);
 	return nipsec_input(nn, skb, family, IPPROTO_ESP, off, proto_off, &src);
@@ -341,8 +350,11 @@ void nipsec_encap_check_peer(struct nipsec_sa *sa,
 
 /**
  * nipsec_encap_csum_fixup - inner checksums after transport-mode NAT-T
- * @skb: the decrypted packet, IP header at data, transport header set
+ * @skb: the decrypted packet, IP header at data
  * @sa: its SA
+ * @off: offset of the inner transport header (where ESP was: behind any
+ *       IPv6 extension headers)
+ * @proto: its protocol (the ESP trailer's next header)
  *
  * The peer computed its TCP/UDP checksum over its own (original) address,
  * which the NAT changed in the IP header (RFC 3948 3.1.2). With the
@@ -350,21 +362,19 @@ void nipsec_encap_check_peer(struct nipsec_sa *sa,
  * it the checksum cannot be checked, and ESP's ICV already vouches for
  * the payload, so it is marked verified (as XFRM does).
  */
-void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
+void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa,
+			     unsigned int off, u8 proto)
 {
 	u16 family = sa->key.family;
-	unsigned int off = skb_transport_offset(skb), thlen;
 	union nipsec_addr cur = {}, oa;
+	unsigned int thlen;
 	__sum16 *check;
-	u8 proto;
 
 	if (family == AF_INET) {
-		proto = ip_hdr(skb)->protocol;
 		cur.a4 = ip_hdr(skb)->saddr;
 		if (ip_is_fragment(ip_hdr(skb)))
 			return;
 	} else {
-		proto = ipv6_hdr(skb)->nexthdr;
 		cur.a6 = ipv6_hdr(skb)->saddr;
 	}
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
@@ -377,12 +387,14 @@ void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa)
 				       sizeof(struct udphdr);
 	if (!pskb_may_pull(skb, off + thlen))
 		goto trust;
-	if (proto == IPPROTO_UDP && !udp_hdr(skb)->check && family == AF_INET)
+	if (proto == IPPROTO_UDP && family == AF_INET &&
+	    !((struct udphdr *)(skb->data + off))->check)
 		return;		/* no checksum to fix */
 	if (skb_ensure_writable(skb, off + thlen))
 		goto trust;
-	check = proto == IPPROTO_TCP ? &tcp_hdr(skb)->check :
-				       &udp_hdr(skb)->check;
+	check = proto == IPPROTO_TCP ?
+		&((struct tcphdr *)(skb->data + off))->check :
+		&((struct udphdr *)(skb->data + off))->check;
 	if (family == AF_INET)
 		inet_proto_csum_replace4(check, skb, oa.a4, cur.a4, true);
 	else

@@ -24,6 +24,7 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 			      unsigned int proto_off);
 void nipsec_encap_check_peer(struct nipsec_sa *sa,
 			     const struct nipsec_udp_src *src, bool newest);
-void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa);
+void nipsec_encap_csum_fixup(struct sk_buff *skb, const struct nipsec_sa *sa,
+			     unsigned int off, u8 proto);
 
 #endif /* _NIPSEC_ENCAP_H */

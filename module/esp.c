@@ -397,7 +397,7 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	struct sk_buff *skb = ctx->skb;
 	struct nipsec_sa *sa = ctx->sa;
 	enum nipsec_stat reason;
-	unsigned int end, padlen;
+	unsigned int end, padlen, hlen;
 	bool newest;
 	u8 nexthdr;
 
@@ -428,6 +428,7 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 	reason = NIPSEC_DROP_PROTO;
 	if (unlikely(nexthdr == IPPROTO_NONE))
 		goto free_ctx;
+	hlen = ctx->esp_off;
 	err = nipsec_esp_strip(ctx, nexthdr, padlen);
 	kfree(ctx);
 	if (unlikely(err)) {
@@ -435,7 +436,7 @@ static void nipsec_esp_input_resume(struct nipsec_async *a, int err)
 		goto drop;
 	}
 	if (sa->encap_type && sa->mode == NIPSEC_MODE_TRANSPORT)
-		nipsec_encap_csum_fixup(skb, sa);
+		nipsec_encap_csum_fixup(skb, sa, hlen, nexthdr);
 	nipsec_in_finish(skb, sa, nexthdr);
 	nipsec_sa_put(sa);
 	return;

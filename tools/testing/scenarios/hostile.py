@@ -11,8 +11,10 @@ packet socket, past the sender's own IPsec.
       ICV; with --ah-spi every second layer is AH (HMAC-SHA1-96, IPv4
       transport; the AH here is written from RFC 4302, see ah4()).
   esp IF --src A --dst B --spi S --key K --seq Q [--sport P --dport P]
+      [--destopt]
       one ESP (AES-GCM) packet, transport mode, ICMP echo request inside;
-      with --sport/--dport it goes in UDP (RFC 3948).
+      with --sport/--dport it goes in UDP (RFC 3948); with --destopt
+      (IPv6) a destination options header stands before ESP or UDP.
 
   serve
       read such commands (without the program name) from standard input,
@@ -108,6 +110,14 @@ def cmd_esp(a):
             ip.len = None
             ip.chksum = None
         pkt = ip / UDP(sport=a.sport, dport=a.dport) / Raw(bytes(pkt.payload))
+    if a.destopt:
+        if not v6:
+            sys.exit('--destopt: IPv6 only')
+        ip = pkt.copy()
+        ip.remove_payload()
+        nh, ip.nh, ip.plen = ip.nh, 60, None
+        pkt = ip / IPv6ExtHdrDestOpt(nh=nh, options=[PadN(optdata=b'\0' * 4)]) / \
+            pkt.payload
     return [pkt]
 
 
@@ -141,6 +151,7 @@ def parser():
     e = sub.choices['esp']
     e.add_argument('--sport', type=int, default=0)
     e.add_argument('--dport', type=int, default=4500)
+    e.add_argument('--destopt', action='store_true')
     return ap
 
 

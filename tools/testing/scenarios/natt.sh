@@ -114,6 +114,29 @@ natt_sas() {
 	TSHARK_SA+=(-o "uat:esp_sa:\"$ip\",\"$o2\",\"$o1\",\"$spi21\",\"$TS_GCM\",\"$K2\",\"NULL\",\"\"")
 }
 
+# natt_destopt SPIBASE - transport ESP-in-UDP over IPv6 with a destination
+# options header before UDP (scapy, from b): the plain packet must reach
+# ICMPv6 with the stack walking the header chain from its start, not
+# reading the decrypted payload as the first extension header (FINDINGS 7)
+natt_destopt() {
+	local spi seq e0 rx0 mac_a
+	spi=$(printf '0x%08x' $(($1 + 2)))
+	mac_a=$(ip -n a -j link show eth0 | jq -r '.[0].address')
+	seq=$(NIP -n a -j sa get dst "${ESP_O6[1]}" proto esp spi "$spi" | jq '.["seq-in"]')
+	e0=$(ns_exec a awk '$1 == "Icmp6InEchos" { print $2 }' /proc/net/snmp6)
+	rx0=$(esp_stat a rx-packets)
+	check "$what: authentic echo request behind a destination options header (scapy)" \
+		ns_exec b /usr/bin/python3 "$SRC/tools/testing/scenarios/hostile.py" esp eth0 \
+		--dmac "$mac_a" --src "${ESP_O6[2]}" --dst "${ESP_O6[1]}" --spi "$spi" \
+		--key "${K2#0x}" --seq $((seq + 10)) --sport 4500 --dport 4500 --destopt
+	if wait_for -t 5 bash -c "(( \$(ip netns exec a awk '\$1 == \"Icmp6InEchos\" { print \$2 }' /proc/net/snmp6) > $e0 ))"; then
+		ok "$what: the echo request behind a destination options header reached ICMPv6"
+	else
+		fail "$what: the echo request behind a destination options header reached ICMPv6" \
+			"rx-packets $rx0 -> $(esp_stat a rx-packets); $(ns_exec a nstat -az 2>/dev/null | awk '$1 ~ /^Ip6In/ && $2 > 0' | tr '\n' ' ')"
+	fi
+}
+
 # ------------------------------------------------- 1. direct link, vs XFRM
 
 esp_pair a b
@@ -143,6 +166,7 @@ for c in "${cases[@]}"; do
 			fail "$what: nipsec decrypted them"; fi
 		drops=$(esp_drops a)
 		if [[ -z $drops ]]; then ok "$what: no drop"; else fail "$what: no drop" "$drops"; fi
+		[[ $mode$fam == transport6 ]] && natt_destopt "$base"
 		esp_flush a b
 	}
 done
