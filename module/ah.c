@@ -60,7 +60,6 @@ struct nipsec_ah_ctx {
 	u16 hlen;		/* bytes in front of the AH header */
 	u16 ahlen;		/* AH header with ICV and padding */
 	u16 proto_off;		/* byte that names the next protocol */
-	u16 thoff;		/* input: transport offset on arrival */
 	u8 nexthdr;		/* input: what AH protects */
 	__be32 seqhi;		/* ESN: high 32 bits, hashed after the packet */
 	u8 *saved;		/* hlen bytes */
@@ -477,8 +476,7 @@ static void nipsec_ah_strip(struct nipsec_ah_ctx *ctx)
 	}
 	/* the headers as they arrived, moved up against the payload */
 	nipsec_hdr_remove(skb, hlen, ctx->ahlen, ctx->saved);
-	nipsec_xform_in_transport(skb, hlen, ctx->proto_off, ctx->nexthdr,
-				  ctx->thoff);
+	nipsec_xform_in_transport(skb, hlen, ctx->proto_off, ctx->nexthdr);
 }
 
 static void nipsec_ah_input_resume(struct nipsec_async *a, int err)
@@ -574,7 +572,6 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 	ctx->seq = seq;
 	ctx->ahlen = ahlen;
 	ctx->proto_off = proto_off;
-	ctx->thoff = skb_transport_offset(skb);
 	ctx->nexthdr = ah->nexthdr;
 	memcpy(ctx->saved, skb->data, ah_off);
 	memcpy(ctx->auth, ah->auth_data, sa->icvlen);

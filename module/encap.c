@@ -222,13 +222,11 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	/* early demux may have found the socket: it is not the receiver */
 	skb_orphan(skb);
 	/*
-	 * The receive path's transport header stays where it was (after the
-	 * IPv6 header, before any extension header): the stack walks the
-	 * chain from there once the plain packet is re-injected.  Pointing
-	 * it at ESP would make it read the payload as the first extension
-	 * header (FINDINGS 7).
+	 * The transport header stays on the receive path's header, not on
+	 * ESP: behind IPv6 extension headers they differ, and the NAT-T
+	 * checksum fix-up is given ESP's offset instead (FINDINGS 7).
 	 */
-	thoff = min(skb_transport_offset(skb), (int)off);
+	thoff = min_t(int, skb_transport_offset(skb), off);
 	nipsec_hdr_remove(skb, off, sizeof(*uh), NULL);
 	skb_set_transport_header(skb, thoff);
 	skb->data[proto_off] = IPPROTO_ESP;

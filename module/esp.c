@@ -376,7 +376,6 @@ static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
 	struct nipsec_sa *sa = ctx->sa;
 	unsigned int esplen = NIPSEC_ESP_HLEN + sa->ivlen;
 	unsigned int hlen = ctx->esp_off;
-	int thoff;
 
 	if (pskb_trim(skb, skb->len - sa->icvlen - 2 - padlen))
 		return -ENOMEM;
@@ -385,9 +384,8 @@ static int nipsec_esp_strip(struct nipsec_esp_ctx *ctx, u8 nexthdr,
 		skb_reset_network_header(skb);
 		return 0;
 	}
-	thoff = skb_transport_offset(skb);
 	nipsec_hdr_remove(skb, hlen, esplen, NULL);
-	nipsec_xform_in_transport(skb, hlen, ctx->proto_off, nexthdr, thoff);
+	nipsec_xform_in_transport(skb, hlen, ctx->proto_off, nexthdr);
 	return 0;
 }
 

@@ -232,20 +232,32 @@ int nipsec_xform_in_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
  * @hlen: the headers kept in front of the removed one
  * @proto_off: the byte that named ESP or AH
  * @nexthdr: what it names now
- * @thoff: the receive path's transport offset before the removal
  *
  * The IP length and checksum as the stack will check them, and the
- * transport header where the receive path expects it.
+ * transport header where the stack resumes once the packet is re-injected.
+ * For IPv6 that is the header IP6CB's nhoff names: the first one behind
+ * the IPv6 header, or behind hop-by-hop, which ip6_rcv_core() parsed
+ * already.  Not the transport offset on arrival: nf_defrag_ipv6 moves it
+ * behind the removed fragment header, past any routing or destination
+ * options header in front, and the stack would then read the payload as
+ * the header nhoff names (FINDINGS 7).
  */
 void nipsec_xform_in_transport(struct sk_buff *skb, unsigned int hlen,
-			       unsigned int proto_off, u8 nexthdr, int thoff)
+			       unsigned int proto_off, u8 nexthdr)
 {
+	unsigned int t;
+
 	skb->data[proto_off] = nexthdr;
 	nipsec_set_ip_len(skb, true);
-	if (skb->protocol == htons(ETH_P_IP))
+	if (skb->protocol == htons(ETH_P_IP)) {
 		skb_set_transport_header(skb, ip_hdr(skb)->ihl * 4);
-	else	/* the receive path's own idea of where extension headers end */
-		skb_set_transport_header(skb, min_t(int, thoff, hlen));
+		return;
+	}
+	t = sizeof(struct ipv6hdr);
+	/* hop-by-hop, when present, is in front of the removed header */
+	if (IP6CB(skb)->flags & IP6SKB_HOPBYHOP && t + 2 <= hlen)
+		t += ipv6_optlen((struct ipv6_opt_hdr *)(skb->data + t));
+	skb_set_transport_header(skb, min(t, hlen));
 }
 
 /**

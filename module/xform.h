@@ -111,6 +111,6 @@ int nipsec_xform_in_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
 			    __be32 seq_no, u64 *seq, struct sk_buff **trailer,
 			    enum nipsec_stat *reason);
 void nipsec_xform_in_transport(struct sk_buff *skb, unsigned int hlen,
-			       unsigned int proto_off, u8 nexthdr, int thoff);
+			       unsigned int proto_off, u8 nexthdr);
 
 #endif /* _NIPSEC_XFORM_H */

@@ -146,6 +146,25 @@ nest "ESP tunnel v4, 40 layers: drop-depth" 40 depth "${TUN[@]}"
 check "the kernel still answers after the nested packets" \
 	ns_exec b ping -c 1 -W 5 192.0.2.11
 
+# IPv6 extension headers in front of transport-mode ESP: once decrypted,
+# the stack must walk the chain from its start.  An atomic fragment
+# (nf_defrag_ipv6 takes its header out and moves the transport header
+# behind it) after a destination options header: the echo request must
+# reach ICMPv6, not be read as the options header (FINDINGS 7).
+for x in "--destopt" "--destopt --atomic-frag"; do
+	e0=$(snmp a Icmp6 InEchos)
+	# shellcheck disable=SC2086
+	if hostile esp eth0 --dmac "$mac_a" --src 2001:db8::2 --dst 2001:db8::1 \
+		--spi 0x101 --key "$K" --seq "$SEQ" $x >"$RESULTS/hostile.out" 2>&1 &&
+		wait_for -t 10 snmp_above a Icmp6 InEchos "$e0"; then
+		ok "ESP v6 behind ${x//--/}: the echo request reaches ICMPv6"
+	else
+		fail "ESP v6 behind ${x//--/}: the echo request reaches ICMPv6" \
+			"$(cat "$RESULTS/hostile.out")" "$(esp_drops a)"
+	fi
+	SEQ=$((SEQ + 1))
+done
+
 # ------------------------------------------- 2. transport SA: its addresses
 
 # A broad "in" policy; the SA (no selector) is 192.0.2.2 -> 192.0.2.11:

@@ -11,10 +11,12 @@ packet socket, past the sender's own IPsec.
       ICV; with --ah-spi every second layer is AH (HMAC-SHA1-96, IPv4
       transport; the AH here is written from RFC 4302, see ah4()).
   esp IF --src A --dst B --spi S --key K --seq Q [--sport P --dport P]
-      [--destopt]
+      [--destopt] [--atomic-frag]
       one ESP (AES-GCM) packet, transport mode, ICMP echo request inside;
-      with --sport/--dport it goes in UDP (RFC 3948); with --destopt
-      (IPv6) a destination options header stands before ESP or UDP.
+      with --sport/--dport it goes in UDP (RFC 3948); IPv6 only: with
+      --destopt a destination options header stands before ESP or UDP,
+      with --atomic-frag a fragment header (offset 0, no more fragments,
+      RFC 8200 4.5) behind that.
 
   serve
       read such commands (without the program name) from standard input,
@@ -110,14 +112,20 @@ def cmd_esp(a):
             ip.len = None
             ip.chksum = None
         pkt = ip / UDP(sport=a.sport, dport=a.dport) / Raw(bytes(pkt.payload))
-    if a.destopt:
+    if a.destopt or a.atomic_frag:
         if not v6:
-            sys.exit('--destopt: IPv6 only')
+            sys.exit('--destopt, --atomic-frag: IPv6 only')
         ip = pkt.copy()
         ip.remove_payload()
-        nh, ip.nh, ip.plen = ip.nh, 60, None
-        pkt = ip / IPv6ExtHdrDestOpt(nh=nh, options=[PadN(optdata=b'\0' * 4)]) / \
-            pkt.payload
+        body, nh = pkt.payload, ip.nh
+        if a.atomic_frag:
+            body = IPv6ExtHdrFragment(nh=nh, offset=0, m=0, id=0x5eed) / body
+            nh = 44
+        if a.destopt:
+            body = IPv6ExtHdrDestOpt(nh=nh, options=[PadN(optdata=b'\0' * 4)]) / body
+            nh = 60
+        ip.nh, ip.plen = nh, None
+        pkt = IPv6(bytes(ip / body))
     return [pkt]
 
 
@@ -152,6 +160,7 @@ def parser():
     e.add_argument('--sport', type=int, default=0)
     e.add_argument('--dport', type=int, default=4500)
     e.add_argument('--destopt', action='store_true')
+    e.add_argument('--atomic-frag', action='store_true')
     return ap
 
 
