@@ -177,7 +177,6 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 	struct nipsec_sa *sa;
 	unsigned int ulen;
 	__be32 spi;
-	int thoff;
 
 	/* UDP header and an ESP header, or it is not ours */
 	if (!pskb_may_pull(skb, off + sizeof(*uh) + NIPSEC_ESP_HLEN))
@@ -221,14 +220,8 @@ unsigned int nipsec_encap_rcv(struct nipsec_net *nn, struct sk_buff *skb,
 		goto nomem;
 	/* early demux may have found the socket: it is not the receiver */
 	skb_orphan(skb);
-	/*
-	 * The transport header stays on the receive path's header, not on
-	 * ESP: behind IPv6 extension headers they differ, and the NAT-T
-	 * checksum fix-up is given ESP's offset instead (FINDINGS 7).
-	 */
-	thoff = min_t(int, skb_transport_offset(skb), off);
 	nipsec_hdr_remove(skb, off, sizeof(*uh), NULL);
-	skb_set_transport_header(skb, thoff);
+	skb_set_transport_header(skb, off);
 	skb->data[proto_off] = IPPROTO_ESP;
 	nipsec_set_ip_len(skb, true);
 	return nipsec_input(nn, skb, family, IPPROTO_ESP, off, proto_off, &src);
