@@ -122,39 +122,105 @@ static int nipsec_alg_bits(const struct nipsec_alg *a, u32 bits)
 }
 
 /*
- * Allocate the transform; with force_async, through cryptd() so every
- * request completes from a worker and the -EINPROGRESS paths are exercised.
+ * The integrity algorithm of @cfg with its key length and truncation
+ * checked; *@bits gets the ICV length.  digest_null is refused with
+ * @null_msg: without integrity, anyone who sees the SPI can forge.
  */
+static const struct nipsec_alg *
+nipsec_auth_find(const struct nipsec_alg_cfg *cfg, const char *null_msg,
+		 int *bits, struct netlink_ext_ack *extack)
+{
+	const struct nipsec_alg *auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
+
+	if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
+		NIPSEC_ERR_MSG(extack, null_msg);
+		return ERR_PTR(-EINVAL);
+	}
+	if (!auth) {
+		NIPSEC_ERR_MSG(extack,
+			       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
+		return ERR_PTR(-ENOENT);
+	}
+	if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
+		NIPSEC_ERR_MSG(extack, "authentication key length invalid");
+		return ERR_PTR(-EINVAL);
+	}
+	*bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
+	if (*bits < 0) {
+		NIPSEC_ERR_MSG(extack, "truncation length not allowed for the algorithm");
+		return ERR_PTR(-EINVAL);
+	}
+	return auth;
+}
+
+/* The transform allocated, or the reason it could not be, told to the user. */
+static void *nipsec_tfm_or_msg(void *tfm, struct netlink_ext_ack *extack)
+{
+	if (IS_ERR(tfm))
+		NIPSEC_ERR_MSG(extack, "algorithm not available in this kernel");
+	return tfm;
+}
+
+/*
+ * The name to allocate @name by.  With force_async, a cryptd() around the
+ * driver that @name resolves to, so that every request completes from a
+ * worker and the -EINPROGRESS paths are exercised.  A cryptd instance keeps
+ * the algorithm name of what it wraps and is called "cryptd(<driver>)":
+ * name a synchronous driver explicitly.
+ */
+static const char *nipsec_crypto_name(const char *name, bool ahash,
+				      char buf[CRYPTO_MAX_ALG_NAME],
+				      struct netlink_ext_ack *extack)
+{
+	struct crypto_tfm *tfm;
+	void *mem;
+	int n;
+
+	if (!force_async)
+		return name;
+	if (ahash) {
+		struct crypto_ahash *h = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
+
+		mem = nipsec_tfm_or_msg(h, extack);
+		tfm = IS_ERR(h) ? NULL : crypto_ahash_tfm(h);
+	} else {
+		struct crypto_aead *a = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+
+		mem = nipsec_tfm_or_msg(a, extack);
+		tfm = IS_ERR(a) ? NULL : crypto_aead_tfm(a);
+	}
+	if (!tfm)
+		return ERR_CAST(mem);
+	n = snprintf(buf, CRYPTO_MAX_ALG_NAME, "cryptd(%s)",
+		     crypto_tfm_alg_driver_name(tfm));
+	crypto_destroy_tfm(mem, tfm);
+	if (n >= CRYPTO_MAX_ALG_NAME) {
+		NIPSEC_ERR_MSG(extack, "algorithm name too long for cryptd()");
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	return buf;
+}
+
 static struct crypto_aead *nipsec_alloc_aead(const char *name,
 					     struct netlink_ext_ack *extack)
 {
 	char buf[CRYPTO_MAX_ALG_NAME];
-	struct crypto_aead *aead;
-	int n;
 
-	if (!force_async) {
-		aead = crypto_alloc_aead(name, 0, 0);
-		goto out;
-	}
-	/*
-	 * A cryptd instance keeps the algorithm name of what it wraps and is
-	 * called "cryptd(<driver>)": name a synchronous driver explicitly.
-	 */
-	aead = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
-	if (IS_ERR(aead))
-		goto out;
-	n = snprintf(buf, sizeof(buf), "cryptd(%s)",
-		     crypto_tfm_alg_driver_name(crypto_aead_tfm(aead)));
-	crypto_free_aead(aead);
-	if (n >= sizeof(buf)) {
-		NIPSEC_ERR_MSG(extack, "algorithm name too long for cryptd()");
-		return ERR_PTR(-ENAMETOOLONG);
-	}
-	aead = crypto_alloc_aead(buf, 0, 0);
-out:
-	if (IS_ERR(aead))
-		NIPSEC_ERR_MSG(extack, "algorithm not available in this kernel");
-	return aead;
+	name = nipsec_crypto_name(name, false, buf, extack);
+	if (IS_ERR(name))
+		return ERR_CAST(name);
+	return nipsec_tfm_or_msg(crypto_alloc_aead(name, 0, 0), extack);
+}
+
+static struct crypto_ahash *nipsec_alloc_ahash(const char *name,
+					       struct netlink_ext_ack *extack)
+{
+	char buf[CRYPTO_MAX_ALG_NAME];
+
+	name = nipsec_crypto_name(name, true, buf, extack);
+	if (IS_ERR(name))
+		return ERR_CAST(name);
+	return nipsec_tfm_or_msg(crypto_alloc_ahash(name, 0, 0), extack);
 }
 
 /*
@@ -258,27 +324,12 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 		return -EINVAL;
 	}
 	if (cfg->auth_name) {
-		auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
-		if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
-			/* XFRM takes it; encryption without integrity is forgeable */
-			NIPSEC_ERR_MSG(extack,
-				       "auth digest_null: ESP without integrity is refused (RFC 8221 5); use an AEAD or an integrity algorithm");
-			return -EINVAL;
-		}
-		if (!auth) {
-			NIPSEC_ERR_MSG(extack,
-				       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
-			return -ENOENT;
-		}
-		if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
-			NIPSEC_ERR_MSG(extack, "authentication key length invalid");
-			return -EINVAL;
-		}
-		bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
-		if (bits < 0) {
-			NIPSEC_ERR_MSG(extack, "truncation length not allowed for the algorithm");
-			return -EINVAL;
-		}
+		/* XFRM takes digest_null; encryption without integrity is forgeable */
+		auth = nipsec_auth_find(cfg,
+					"auth digest_null: ESP without integrity is refused (RFC 8221 5); use an AEAD or an integrity algorithm",
+					&bits, extack);
+		if (IS_ERR(auth))
+			return PTR_ERR(auth);
 	} else if (enc->keylens != KEYLEN(0)) {
 		/* confidentiality without integrity invites cut-and-paste attacks */
 		NIPSEC_ERR_MSG(extack, "this cipher requires an authentication algorithm");
@@ -323,35 +374,6 @@ static int nipsec_crypto_init_authenc(struct nipsec_sa *sa,
 
 /* ------------------------------------------------------------ AH */
 
-/* The ahash counterpart of nipsec_alloc_aead(), force_async included. */
-static struct crypto_ahash *nipsec_alloc_ahash(const char *name,
-					       struct netlink_ext_ack *extack)
-{
-	char buf[CRYPTO_MAX_ALG_NAME];
-	struct crypto_ahash *ahash;
-	int n;
-
-	if (!force_async) {
-		ahash = crypto_alloc_ahash(name, 0, 0);
-		goto out;
-	}
-	ahash = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
-	if (IS_ERR(ahash))
-		goto out;
-	n = snprintf(buf, sizeof(buf), "cryptd(%s)",
-		     crypto_tfm_alg_driver_name(crypto_ahash_tfm(ahash)));
-	crypto_free_ahash(ahash);
-	if (n >= sizeof(buf)) {
-		NIPSEC_ERR_MSG(extack, "algorithm name too long for cryptd()");
-		return ERR_PTR(-ENAMETOOLONG);
-	}
-	ahash = crypto_alloc_ahash(buf, 0, 0);
-out:
-	if (IS_ERR(ahash))
-		NIPSEC_ERR_MSG(extack, "algorithm not available in this kernel");
-	return ahash;
-}
-
 /*
  * AH (RFC 4302) authenticates with the integrity algorithm alone, as a
  * keyed hash over the packet: one ahash transform, the ICV truncated to
@@ -373,38 +395,23 @@ static int nipsec_crypto_init_ah(struct nipsec_sa *sa,
 		NIPSEC_ERR_MSG(extack, "AH needs an auth or auth-trunc algorithm");
 		return -EINVAL;
 	}
-	auth = nipsec_alg_find(cfg->auth_name, ALG_AUTH);
-	if (!auth && !strcmp(cfg->auth_name, "digest_null")) {
-		NIPSEC_ERR_MSG(extack, "auth digest_null: AH without integrity is refused");
-		return -EINVAL;
-	}
-	if (!auth) {
-		NIPSEC_ERR_MSG(extack,
-			       "unknown authentication algorithm (nipsec has hmac(sha1), hmac(sha256), hmac(sha384), hmac(sha512), cmac(aes), xcbc(aes))");
-		return -ENOENT;
-	}
-	if (!nipsec_alg_keylen_ok(auth, cfg->auth_keylen)) {
-		NIPSEC_ERR_MSG(extack, "authentication key length invalid");
-		return -EINVAL;
-	}
-	bits = nipsec_alg_bits(auth, cfg->auth_trunc_bits);
-	if (bits < 0) {
-		NIPSEC_ERR_MSG(extack, "truncation length not allowed for the algorithm");
-		return -EINVAL;
-	}
+	auth = nipsec_auth_find(cfg, "auth digest_null: AH without integrity is refused",
+				&bits, extack);
+	if (IS_ERR(auth))
+		return PTR_ERR(auth);
 	ahash = nipsec_alloc_ahash(auth->name, extack);
 	if (IS_ERR(ahash))
 		return PTR_ERR(ahash);
 	sa->ahash = ahash;
-	err = crypto_ahash_setkey(ahash, cfg->auth_key, cfg->auth_keylen);
-	if (err) {
-		NIPSEC_ERR_MSG(extack, "key refused by the algorithm");
-		return err;
-	}
 	if (crypto_ahash_digestsize(ahash) * 8 < bits ||
 	    crypto_ahash_digestsize(ahash) > NIPSEC_AH_MAX_DIGEST) {
 		NIPSEC_ERR_MSG(extack, "algorithm geometry not supported");
 		return -EINVAL;
+	}
+	err = crypto_ahash_setkey(ahash, cfg->auth_key, cfg->auth_keylen);
+	if (err) {
+		NIPSEC_ERR_MSG(extack, "key refused by the algorithm");
+		return err;
 	}
 	strscpy(sa->auth_name, auth->name, sizeof(sa->auth_name));
 	sa->auth_trunc_bits = bits;

@@ -180,38 +180,23 @@ static unsigned int nipsec_fwd_hook(void *priv, struct sk_buff *skb,
 
 /* ------------------------------------------------------------ registration */
 
+#define NIPSEC_HOOK(fn, family, num, prio) \
+	{ .hook = fn, .pf = family, .hooknum = num, .priority = prio }
+
+/* Behind source NAT on the way out and on the way in; beside filter in forward. */
 static const struct nf_hook_ops nipsec_nf_ops[] = {
-	{
-		.hook = nipsec_out_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_POST_ROUTING,
-		.priority = NF_IP_PRI_NAT_SRC + 1,
-	}, {
-		.hook = nipsec_in_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP_PRI_NAT_SRC + 1,
-	}, {
-		.hook = nipsec_fwd_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_FORWARD,
-		.priority = NF_IP_PRI_FILTER + 1,
-	}, {
-		.hook = nipsec_out_hook,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_POST_ROUTING,
-		.priority = NF_IP6_PRI_NAT_SRC + 1,
-	}, {
-		.hook = nipsec_in_hook,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP6_PRI_NAT_SRC + 1,
-	}, {
-		.hook = nipsec_fwd_hook,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_FORWARD,
-		.priority = NF_IP6_PRI_FILTER + 1,
-	},
+	NIPSEC_HOOK(nipsec_out_hook, NFPROTO_IPV4, NF_INET_POST_ROUTING,
+		    NF_IP_PRI_NAT_SRC + 1),
+	NIPSEC_HOOK(nipsec_in_hook, NFPROTO_IPV4, NF_INET_LOCAL_IN,
+		    NF_IP_PRI_NAT_SRC + 1),
+	NIPSEC_HOOK(nipsec_fwd_hook, NFPROTO_IPV4, NF_INET_FORWARD,
+		    NF_IP_PRI_FILTER + 1),
+	NIPSEC_HOOK(nipsec_out_hook, NFPROTO_IPV6, NF_INET_POST_ROUTING,
+		    NF_IP6_PRI_NAT_SRC + 1),
+	NIPSEC_HOOK(nipsec_in_hook, NFPROTO_IPV6, NF_INET_LOCAL_IN,
+		    NF_IP6_PRI_NAT_SRC + 1),
+	NIPSEC_HOOK(nipsec_fwd_hook, NFPROTO_IPV6, NF_INET_FORWARD,
+		    NF_IP6_PRI_FILTER + 1),
 };
 
 /**

@@ -1267,32 +1267,44 @@ free:
 	return err;
 }
 
+/*
+ * policy-del and policy-get find a policy by id, or by dir and a selector
+ * parsed (host bits cleared) the way policy-new stored it.
+ */
+static struct nipsec_policy *nipsec_nl_policy_lookup(struct nipsec_net *nn,
+						     struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct nipsec_selector sel;
+	struct nipsec_policy *pol;
+	int err;
+
+	if (tb[NIPSEC_A_POLICY_ID]) {
+		pol = nipsec_policy_find(nn, nla_get_u32(tb[NIPSEC_A_POLICY_ID]));
+	} else if (tb[NIPSEC_A_POLICY_DIR]) {
+		err = nipsec_parse_sel(tb[NIPSEC_A_POLICY_SEL], &sel, info->extack);
+		if (err)
+			return ERR_PTR(err);
+		pol = nipsec_policy_find_sel(nn, nla_get_u8(tb[NIPSEC_A_POLICY_DIR]),
+					     &sel);
+	} else {
+		NIPSEC_ERR_MSG(info->extack, "give the policy id, or dir and selector");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!pol) {
+		NIPSEC_ERR_MSG(info->extack, "no such policy");
+		return ERR_PTR(-ENOENT);
+	}
+	return pol;
+}
+
 int nipsec_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nipsec_net *nn = nipsec_info_net(info);
-	struct nlattr **tb = info->attrs;
-	struct nipsec_policy *pol = NULL;
-	struct nipsec_selector sel;
-	int err = 0;
+	struct nipsec_policy *pol = nipsec_nl_policy_lookup(nn, info);
 
-	if (!tb[NIPSEC_A_POLICY_ID] && !tb[NIPSEC_A_POLICY_DIR]) {
-		NIPSEC_ERR_MSG(info->extack, "give the policy id, or dir and selector");
-		return -EINVAL;
-	}
-	if (!tb[NIPSEC_A_POLICY_ID]) {
-		err = nipsec_parse_sel(tb[NIPSEC_A_POLICY_SEL], &sel, info->extack);
-		if (err)
-			return err;
-	}
-	if (tb[NIPSEC_A_POLICY_ID])
-		pol = nipsec_policy_find(nn, nla_get_u32(tb[NIPSEC_A_POLICY_ID]));
-	else
-		pol = nipsec_policy_find_sel(nn, nla_get_u8(tb[NIPSEC_A_POLICY_DIR]),
-					     &sel);
-	if (!pol) {
-		NIPSEC_ERR_MSG(info->extack, "no such policy");
-		return -ENOENT;
-	}
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
 	nipsec_policy_remove(nn, pol, true);
 	return 0;
 }
@@ -1300,46 +1312,21 @@ int nipsec_nl_policy_del_doit(struct sk_buff *skb, struct genl_info *info)
 int nipsec_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nipsec_net *nn = nipsec_info_net(info);
-	struct nlattr **tb = info->attrs;
-	struct nipsec_selector sel;
-	struct nipsec_policy *pol;
+	struct nipsec_policy *pol = nipsec_nl_policy_lookup(nn, info);
 	struct sk_buff *msg;
 	void *hdr;
-	int err;
 
-	/* the same lookup as policy-del: by id, or by dir and selector
-	 * parsed (host bits cleared) the way policy-new stored it
-	 */
-	if (!tb[NIPSEC_A_POLICY_ID] && !tb[NIPSEC_A_POLICY_DIR]) {
-		NIPSEC_ERR_MSG(info->extack, "give the policy id, or dir and selector");
-		return -EINVAL;
-	}
-	if (!tb[NIPSEC_A_POLICY_ID]) {
-		err = nipsec_parse_sel(tb[NIPSEC_A_POLICY_SEL], &sel, info->extack);
-		if (err)
-			return err;
-	}
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	if (tb[NIPSEC_A_POLICY_ID])
-		pol = nipsec_policy_find(nn, nla_get_u32(tb[NIPSEC_A_POLICY_ID]));
-	else
-		pol = nipsec_policy_find_sel(nn, nla_get_u8(tb[NIPSEC_A_POLICY_DIR]),
-					     &sel);
-	if (!pol) {
-		NIPSEC_ERR_MSG(info->extack, "no such policy");
-		err = -ENOENT;
-	} else {
-		hdr = genlmsg_iput(msg, info);
-		err = !hdr || nipsec_put_policy(msg, pol) ? -EMSGSIZE : 0;
-		if (!err)
-			genlmsg_end(msg, hdr);
-	}
-	if (err) {
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr || nipsec_put_policy(msg, pol)) {
 		nlmsg_free(msg);
-		return err;
+		return -EMSGSIZE;
 	}
+	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
 

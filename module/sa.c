@@ -357,7 +357,9 @@ void nipsec_sa_put(struct nipsec_sa *sa)
 		queue_rcu_work(nipsec_wq, &sa->free_work);
 }
 
-static struct nipsec_sa *nipsec_sa_alloc(struct nipsec_net *nn)
+/* A new SA of @nn, with its lookup key and outbound template key from @p. */
+static struct nipsec_sa *nipsec_sa_alloc(struct nipsec_net *nn,
+					 const struct nipsec_sa_params *p)
 {
 	struct nipsec_sa *sa = kzalloc(sizeof(*sa), GFP_KERNEL_ACCOUNT);
 
@@ -376,6 +378,12 @@ static struct nipsec_sa *nipsec_sa_alloc(struct nipsec_net *nn)
 	INIT_RCU_WORK(&sa->free_work, nipsec_sa_free_work);
 	sa->add_time = ktime_get_real_seconds();
 	get_random_bytes(&sa->iv_salt, sizeof(sa->iv_salt));
+	sa->key = p->key;
+	sa->tkey.saddr = p->saddr;
+	sa->tkey.daddr = p->key.daddr;
+	sa->tkey.family = p->key.family;
+	sa->tkey.proto = p->key.proto;
+	sa->tkey.reqid = p->reqid;
 	return sa;
 }
 
@@ -524,21 +532,15 @@ static struct nipsec_sa *nipsec_sa_build(struct nipsec_net *nn,
 		goto fail;
 	}
 	err = -ENOMEM;
-	sa = nipsec_sa_alloc(nn);
+	sa = nipsec_sa_alloc(nn, p);
 	if (!sa)
 		goto fail;
-	sa->key = p->key;
 	sa->mode = p->mode;
 	sa->esn = p->esn;
 	sa->has_sel = p->has_sel;
 	if (p->has_sel)
 		sa->sel = p->sel;
-	sa->tkey.saddr = p->saddr;
-	sa->tkey.daddr = p->key.daddr;
-	sa->tkey.family = p->key.family;
-	sa->tkey.proto = p->key.proto;
 	sa->tkey.mode = p->mode;
-	sa->tkey.reqid = p->reqid;
 	if (p->has_lft)
 		nipsec_sa_set_lft(sa, &p->lft);
 	if (nipsec_encap_init_sa(sa, p))
@@ -755,16 +757,10 @@ int nipsec_spi_alloc(struct nipsec_net *nn, struct nipsec_sa_params *p,
 	err = nipsec_cap_check(nn, NIPSEC_CAP_LARVAL, extack);
 	if (err)
 		return err;
-	sa = nipsec_sa_alloc(nn);
+	sa = nipsec_sa_alloc(nn, p);
 	if (!sa)
 		return -ENOMEM;
 	sa->state = NIPSEC_SA_STATE_LARVAL;
-	sa->key = p->key;
-	sa->tkey.saddr = p->saddr;
-	sa->tkey.daddr = p->key.daddr;
-	sa->tkey.family = p->key.family;
-	sa->tkey.proto = p->key.proto;
-	sa->tkey.reqid = p->reqid;
 	sa->larval_expires = jiffies +
 			     (unsigned long)(timeout ?: NIPSEC_LARVAL_TIMEOUT) * HZ;
 
