@@ -77,6 +77,20 @@ check() {
 	return 0
 }
 
+# guard DESC CMD [ARGS...] - check, returning CMD's status, for the steps
+# that later ones depend on: "if ! guard ...; then ... exit 1; fi"
+guard() {
+	local desc=$1
+	shift
+	_run "$@"
+	if ((_rc == 0)); then
+		ok "$desc"
+	else
+		fail "$desc" "\$ $* (exit $_rc)" "$_out"
+	fi
+	return "$_rc"
+}
+
 # check_not DESC CMD [ARGS...] - ok iff CMD exits non-zero
 check_not() {
 	local desc=$1 out rc

@@ -151,7 +151,7 @@ for c in "${cases[@]}"; do
 	{
 		what="ESP-in-UDP $mode IPv$fam"
 		base=$((base + 0x10))
-		if ! check "$what: SAs and policies (nipsec and XFRM)" natt_sas a b "$mode" "$fam" "$base"; then
+		if ! guard "$what: SAs and policies (nipsec and XFRM)" natt_sas a b "$mode" "$fam" "$base"; then
 			esp_flush a b
 			continue
 		fi

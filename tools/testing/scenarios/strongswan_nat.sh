@@ -152,11 +152,11 @@ dump_logs() {
 
 # ------------------------------------------ 1. nipsec behind the NAT
 
-if ! check "1: charons up (l nipsec behind the NAT, r XFRM public)" setup nipsec xfrm; then
+if ! guard "1: charons up (l nipsec behind the NAT, r XFRM public)" setup nipsec xfrm; then
 	dump_logs
 	exit 1
 fi
-check "1: l initiates tun through the NAT" swan l --initiate --child tun --timeout 30 ||
+guard "1: l initiates tun through the NAT" swan l --initiate --child tun --timeout 30 ||
 	dump_logs
 check "1: l (nipsec): IKE detected the NAT, UDP 4500, CHILD_SA encapsulated" ike_natt l
 check "1: r (XFRM): IKE detected the NAT, UDP 4500, CHILD_SA encapsulated" ike_natt r
@@ -178,11 +178,11 @@ esp_flush l r
 
 ip netns exec r "$NIPSEC" -j monitor >"$SWAN_DIR/r-monitor" 2>&1 &
 on_exit kill $!
-if ! check "2: charons up (l XFRM behind the NAT, r nipsec public)" setup xfrm nipsec; then
+if ! guard "2: charons up (l XFRM behind the NAT, r nipsec public)" setup xfrm nipsec; then
 	dump_logs
 	exit 1
 fi
-check "2: l initiates tun through the NAT" swan l --initiate --child tun --timeout 30 ||
+guard "2: l initiates tun through the NAT" swan l --initiate --child tun --timeout 30 ||
 	dump_logs
 check "2: r (nipsec): IKE detected the NAT, UDP 4500, CHILD_SA encapsulated" ike_natt r
 check "2: l (XFRM): IKE detected the NAT, UDP 4500, CHILD_SA encapsulated" ike_natt l
