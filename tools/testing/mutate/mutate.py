@@ -175,7 +175,9 @@ def run_one(m):
     err = apply(src, path, old, new)
     if err:
         return 'not applied', err, 0
-    env = dict(os.environ, NIPSEC_BUILD=os.path.join(base, 'build'),
+    # the build inside the copy: the guest sees the copy through its own
+    # share even when the checkout is under /tmp, which the guest hides
+    env = dict(os.environ, NIPSEC_BUILD=os.path.join(src, '.build'),
                NIPSEC_SKIP_DEPS='1')
     env.pop('NIPSEC_BENCH_OWNER', None)
     t0 = time.time()
