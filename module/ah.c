@@ -456,7 +456,6 @@ void nipsec_ah_output(struct nipsec_sa *sa, struct sk_buff *skb,
 	if (likely(!reason))
 		return;
 	kfree(ctx);
-	kfree(ctx);
 drop:
 	nipsec_sa_drop(skb, sa, reason);
 }
@@ -583,7 +582,6 @@ void nipsec_ah_input(struct nipsec_sa *sa, struct sk_buff *skb,
 				nipsec_ah_input_resume, skb->dev);
 	if (likely(!reason))
 		return;
-	kfree(ctx);
 	kfree(ctx);
 drop:
 	nipsec_sa_drop(skb, sa, reason);

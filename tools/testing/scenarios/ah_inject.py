@@ -102,6 +102,8 @@ def opts6(a, p):
         pkt[56 + 4:56 + 8] = v          # destination option 0x3e
     if a.break_immutable:
         pkt[40 + 10] ^= 0xff            # hop-by-hop option 0x1e
+    if a.bad_opt:
+        pkt[56 + 3] = 5                 # destination option 0x3e overruns its header
     eth = (bytes.fromhex(dmac.replace(':', '')) + bytes.fromhex(smac.replace(':', '')) +
            struct.pack('!H', 0x86dd))
     send(ifname, [eth + bytes(pkt)])
@@ -295,6 +297,7 @@ def main():
     ap.add_argument('--hlim', type=num)
     ap.add_argument('--enroute')
     ap.add_argument('--break-immutable', action='store_true')
+    ap.add_argument('--bad-opt', action='store_true')
     a = ap.parse_args()
     p = a.args
 

@@ -341,6 +341,12 @@ accepted "IPv6: mutable options' data changed en route: still authentic" \
 	opts6 101 --enroute 99887766
 counter_moves "IPv6: an immutable option changed fails authentication" drop-auth \
 	opts6 102 --break-immutable
+# The stack parses destination options only after LOCAL_IN: a malformed
+# one reaches AH, which must drop it before the ICV, freeing its request
+# once (a double free here was found by make fuzz, 3 December 2026).
+counter_moves "IPv6: a destination option overrunning its header is dropped (proto)" \
+	drop-proto opts6 103 --bad-opt
+accepted "IPv6: an authentic packet after it is still accepted" opts6 104
 
 for c in drop-crypto drop-nomem drop-route drop-selector; do
 	v=$(esp_stat a $c)
