@@ -56,7 +56,9 @@ int nipsec_xform_out_prepare(struct nipsec_sa *sa, struct sk_buff *skb,
 	int nfrags;
 
 	*reason = NIPSEC_DROP_PROTO;
-	if (unlikely(skb->len < hlen || proto_off >= hlen || hlen > U16_MAX))
+	/* the contexts keep offsets up to the new header's end in a u16 */
+	if (unlikely(skb->len < hlen || proto_off >= hlen ||
+		     hlen + head > U16_MAX))
 		return -1;
 	*reason = NIPSEC_DROP_EXPIRED;
 	if (unlikely(!nipsec_sa_account(sa, skb->len - hlen, true)))
