@@ -55,7 +55,7 @@ MUTANTS = [
      'module/output.c',
      '\t\tnipsec_acquire(nn, pol, key_fl);\n\t\treturn nipsec_hook_drop(nn, NULL, skb, NIPSEC_DROP_OUT_NO_SA);',
      '\t\tnipsec_acquire(nn, pol, key_fl);\n\t\treturn NF_ACCEPT;',
-     'stock', 'hardening'),
+     'stock', 'esp_bad'),
     ('cleartext-in', 'cleartext accepted where an in policy protects',
      'module/hooks.c',
      '\tcase NIPSEC_ACTION_PROTECT:\n\t\treturn nipsec_hook_drop(nn, NULL, skb, fl.fragment ?',
