@@ -131,6 +131,11 @@ MUTANTS = [
      'if (nipsec_transformed(skb, family) || nipsec_is_loopback(state->out))',
      'if (nipsec_transformed(skb, family) || state->out)',
      'stock', 'smoke'),
+    ('ah-double-free', 'AH input frees a refused request twice (FINDINGS 8)',
+     'module/ah.c',
+     "\tkfree(ctx);\ndrop:\n\tnipsec_sa_drop(skb, sa, reason);\n}\n\n/* AH's header",
+     "\tkfree(ctx);\n\tkfree(ctx);\ndrop:\n\tnipsec_sa_drop(skb, sa, reason);\n}\n\n/* AH's header",
+     'stock', 'ah_xfrm'),
 ]
 
 
