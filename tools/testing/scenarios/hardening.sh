@@ -146,6 +146,20 @@ nest "ESP tunnel v4, 40 layers: drop-depth" 40 depth "${TUN[@]}"
 check "the kernel still answers after the nested packets" \
 	ns_exec b ping -c 1 -W 5 192.0.2.11
 
+# With synchronous crypto each layer is re-injected from inside the one
+# before, and the per-CPU re-injection bound stops a seventh layer even
+# without the per-packet depth.  With asynchronous crypto every layer
+# resumes from a worker: only the depth carried in the packet counts.
+check "nesting, async: unload nipsec" wait_for -t 10 unload_nipsec
+NIPSEC_PARAMS="force_async=1" check "nesting, async: load nipsec force_async=1" load_nipsec
+on_exit 'unload_nipsec; load_nipsec'
+check "nesting, async: SAs and policies again" nest_sas
+nest "ESP/AH v4, async, 6 layers: delivered" 6 delivered "${V4[@]}"
+nest "ESP/AH v4, async, 7 layers: drop-depth, not delivered" 7 depth "${V4[@]}"
+check "nesting, async: unload nipsec again" wait_for -t 30 unload_nipsec
+check "nesting: load nipsec without force_async" load_nipsec
+check "nesting: SAs and policies for what follows" nest_sas
+
 # IPv6 extension headers in front of transport-mode ESP: once decrypted,
 # the stack must walk the chain from its start.  An atomic fragment
 # (nf_defrag_ipv6 takes its header out and moves the transport header
