@@ -126,6 +126,10 @@ counter_moves "a packet no in-policy template names (reqid 77) is refused" drop-
 	inj null eth0 "$mac_b" "$mac_a" "$B" "$A" 0x6001 3
 counter_moves "tunnel mode with next header 17 has no inner IP packet" drop-inner-family \
 	inj null eth0 "$mac_b" "$mac_a" "$B" "$A" 0x6002 1 --inner ip --nexthdr 17
+# next header 4 (IPv4): the checksum is all that is wrong
+counter_moves "tunnel mode: an inner IPv4 header with a bad checksum is refused" \
+	drop-inner-family inj null eth0 "$mac_b" "$mac_a" "$B" "$A" 0x6002 2 --inner ip \
+	--nexthdr 4 --bad-inner-csum
 counter_moves "a next header 59 (dummy packet, RFC 4303 2.6) is dropped" drop-proto \
 	inj null eth0 "$mac_b" "$mac_a" "$B" "$A" 0x6001 4 --nexthdr 59
 

@@ -9,7 +9,7 @@ socket, so nothing of the sender's own IPsec stack touches them.
   mutate IF PCAP SPI [--seq N] [--spi X] [--flip-icv] [--truncate N]
                                       that frame, changed (IP length fixed)
   null IF SMAC DMAC SRC DST SPI SEQ [--nexthdr N] [--pad HEX] [--padlen N]
-       [--inner plain|ip]
+       [--inner plain|ip] [--bad-inner-csum]
                                       ESP with ecb(cipher_null), no ICV
   gcm IF SMAC DMAC SRC DST SPI SEQ KEY --size N [--frag MTU]
                                       ICMP echo request in rfc4106 ESP
@@ -154,6 +154,7 @@ def main():
     ap.add_argument('--pad')
     ap.add_argument('--padlen', type=int)
     ap.add_argument('--inner', default='plain')
+    ap.add_argument('--bad-inner-csum', action='store_true')
     ap.add_argument('--size', type=int, default=64)
     ap.add_argument('--frag', type=int)
     a = ap.parse_args()
@@ -187,6 +188,8 @@ def main():
     spi, seq = int(p[5], 0), int(p[6], 0)
     if a.inner == 'ip':
         inner = ip4(dst, src, 1, icmp_echo(dst, src, False, a.size))
+        if a.bad_inner_csum:
+            inner = inner[:10] + bytes([inner[10] ^ 0x5a]) + inner[11:]
     else:
         inner = icmp_echo(src, dst, v6, a.size)
     nexthdr = a.nexthdr if a.nexthdr is not None else (58 if v6 else 1)
