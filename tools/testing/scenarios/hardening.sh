@@ -152,6 +152,7 @@ check "the kernel still answers after the nested packets" \
 # resumes from a worker: only the depth carried in the packet counts.
 check "nesting, async: unload nipsec" wait_for -t 10 unload_nipsec
 NIPSEC_PARAMS="force_async=1" check "nesting, async: load nipsec force_async=1" load_nipsec
+check "nesting, async: force_async is on" grep -qx Y "$PARAMS/force_async"
 on_exit 'unload_nipsec; load_nipsec'
 check "nesting, async: SAs and policies again" nest_sas
 nest "ESP/AH v4, async, 6 layers: delivered" 6 delivered "${V4[@]}"
