@@ -11,6 +11,16 @@
 #include <linux/netlink.h>
 #include <net/genetlink.h>
 
+/*
+ * KUnit's static stubs (6.3 on): KUnit redirects the send and receive
+ * tails to see what the transforms produce.  Nothing without CONFIG_KUNIT.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#include <kunit/static_stub.h>
+#else
+#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) do {} while (0)
+#endif
+
 /* The request attributes of a dump (the dump's own policy parsed them). */
 static inline struct nlattr **nipsec_dump_attrs(struct netlink_callback *cb)
 {

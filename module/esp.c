@@ -533,3 +533,4 @@ const struct nipsec_xform nipsec_esp_xform = {
 	.output		= nipsec_esp_output,
 	.input		= nipsec_esp_input,
 };
+EXPORT_SYMBOL_IF_KUNIT(nipsec_esp_xform);

@@ -15,6 +15,7 @@
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
 #include <net/route.h>
+#include <kunit/visibility.h>
 
 #include "nipsec.h"
 #include "policy.h"
@@ -278,6 +279,7 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 	unsigned int depth;
 	u16 family;
 
+	KUNIT_STATIC_STUB_REDIRECT(nipsec_in_finish, skb, sa, nexthdr);
 	/* the outer packet's count, before the control block is reset */
 	depth = nipsec_depth(skb, skb->protocol == htons(ETH_P_IP) ?
 				  AF_INET : AF_INET6) + 1;
@@ -340,3 +342,4 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 bad_inner:
 	nipsec_drop(nn, sa, skb, NIPSEC_DROP_INNER_FAMILY);
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_in_finish);

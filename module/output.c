@@ -21,6 +21,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <kunit/visibility.h>
 
 #include "nipsec.h"
 #include "acquire.h"
@@ -96,6 +97,7 @@ void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa)
 	struct net *net = sa->nn->net;
 	int err;
 
+	KUNIT_STATIC_STUB_REDIRECT(nipsec_out_finish, skb, sa);
 	if (skb->protocol == htons(ETH_P_IP)) {
 		nipsec_set_transformed(skb, AF_INET);
 		err = ip_local_out(net, skb->sk, skb);
@@ -106,6 +108,7 @@ void nipsec_out_finish(struct sk_buff *skb, struct nipsec_sa *sa)
 	/* the device may refuse it; that is not ours to count */
 	(void)err;
 }
+EXPORT_SYMBOL_IF_KUNIT(nipsec_out_finish);
 
 /* Outer header of tunnel mode: the SA's addresses, or where NAT-T moved them */
 struct nipsec_outer {
