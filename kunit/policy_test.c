@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the SPD lookup (tuple-space search over selector shapes) against
- * the definition it must keep - the first match of the per-direction list
- * sorted by (priority, id) - on hand-picked and on random policy sets.
+ * the definition it must keep - of the policies that match, the one of
+ * lowest (priority, id) - on hand-picked and on random policy sets.  The
+ * reference matches selectors with its own code, from RFC 4301, so that a
+ * fault in nipsec_selector_match() cannot hide in both answers.
  */
 #include <kunit/test.h>
 #include <linux/in.h>
@@ -88,16 +90,83 @@ static struct nipsec_policy *pt_lookup(struct nipsec_net *nn, u8 dir,
 	return pol;
 }
 
-/* The definition: first match on the sorted list. */
-static struct nipsec_policy *pt_linear(struct nipsec_net *nn, u8 dir,
+/*
+ * The definition, written from RFC 4301 4.4.1.1 and not from policy.c: an
+ * address is inside a prefix when its first bits equal the selector's,
+ * compared bit by bit; protocol 0 is ANY; ports are ranges, ICMP's type
+ * and code (in the port fields) one value or ANY (-1); a packet that shows
+ * no ports (a later fragment) is OPAQUE to them and matches only a
+ * selector whose ports are ANY, as in XFRM.
+ */
+static bool pt_bits_equal(const void *a, const void *b, unsigned int bits)
+{
+	const u8 *x = a, *y = b;
+	unsigned int i;
+
+	for (i = 0; i < bits; i++) {
+		u8 m = 0x80 >> (i % 8);
+
+		if ((x[i / 8] & m) != (y[i / 8] & m))
+			return false;
+	}
+	return true;
+}
+
+static bool pt_ref_match(const struct nipsec_selector *sel,
+			 const struct nipsec_flow *fl)
+{
+	bool icmp = fl->proto == (fl->family == AF_INET ? IPPROTO_ICMP :
+						   IPPROTO_ICMPV6);
+
+	if (sel->family &&
+	    (sel->family != fl->family ||
+	     !pt_bits_equal(&fl->saddr, &sel->saddr, sel->sprefix) ||
+	     !pt_bits_equal(&fl->daddr, &sel->daddr, sel->dprefix)))
+		return false;
+	if (!sel->proto)
+		return true;
+	if (sel->proto != fl->proto)
+		return false;
+	if (icmp) {
+		if (sel->icmp_type == -1 && sel->icmp_code == -1)
+			return true;
+		return fl->has_ports &&
+		       (sel->icmp_type == -1 || sel->icmp_type == fl->sport) &&
+		       (sel->icmp_code == -1 || sel->icmp_code == fl->dport);
+	}
+	if (!sel->sport_min && sel->sport_max == 0xffff &&
+	    !sel->dport_min && sel->dport_max == 0xffff)
+		return true;
+	return fl->has_ports &&
+	       sel->sport_min <= fl->sport && fl->sport <= sel->sport_max &&
+	       sel->dport_min <= fl->dport && fl->dport <= sel->dport_max;
+}
+
+/*
+ * The policies a test inserted, kept by the test: the expected answer is
+ * the matching one of lowest (priority, id), found without the module's
+ * lists or its match function.
+ */
+struct pt_ref {
+	struct nipsec_policy *pol[512];
+	unsigned int n;
+};
+
+static struct nipsec_policy *pt_linear(const struct pt_ref *ref, u8 dir,
 				       const struct nipsec_flow *fl)
 {
-	struct nipsec_policy *pol;
+	struct nipsec_policy *best = NULL, *pol;
+	unsigned int i;
 
-	list_for_each_entry(pol, &nn->policies[dir], list)
-		if (nipsec_selector_match(&pol->sel, fl))
-			return pol;
-	return NULL;
+	for (i = 0; i < ref->n; i++) {
+		pol = ref->pol[i];
+		if (!pol || pol->dir != dir || !pt_ref_match(&pol->sel, fl))
+			continue;
+		if (!best || pol->priority < best->priority ||
+		    (pol->priority == best->priority && pol->id < best->id))
+			best = pol;
+	}
+	return best;
 }
 
 static void pt_exit(struct nipsec_net *nn)
@@ -272,6 +341,8 @@ static void policy_frag_fail_closed(struct kunit *test)
 
 static void pt_random_flow(struct rnd_state *st, struct nipsec_flow *fl)
 {
+	u32 r = prandom_u32_state(st) % 8;
+
 	if (prandom_u32_state(st) % 5 == 0) {
 		memset(fl, 0, sizeof(*fl));
 		fl->family = AF_INET6;
@@ -279,15 +350,29 @@ static void pt_random_flow(struct rnd_state *st, struct nipsec_flow *fl)
 		fl->daddr.a6.s6_addr32[0] = htonl(0x20010db8);
 		fl->saddr.a6.s6_addr32[3] = htonl(prandom_u32_state(st) % 4);
 		fl->daddr.a6.s6_addr32[3] = htonl(prandom_u32_state(st) % 4);
-		fl->proto = IPPROTO_UDP;
-		fl->sport = 1 + prandom_u32_state(st) % 6;
-		fl->dport = 1 + prandom_u32_state(st) % 6;
+		fl->proto = r == 0 ? IPPROTO_ICMPV6 : IPPROTO_UDP;
+		fl->sport = r == 0 ? prandom_u32_state(st) % 3 :
+				     1 + prandom_u32_state(st) % 6;
+		fl->dport = r == 0 ? prandom_u32_state(st) % 2 :
+				     1 + prandom_u32_state(st) % 6;
 		fl->has_ports = true;
-		return;
+	} else {
+		pt_flow4(fl, pt_addr(st), pt_addr(st),
+			 r == 0 ? IPPROTO_ICMP :
+			 prandom_u32_state(st) % 2 ? IPPROTO_TCP : IPPROTO_UDP,
+			 r == 0 ? prandom_u32_state(st) % 3 :
+				  1 + prandom_u32_state(st) % 6,
+			 r == 0 ? prandom_u32_state(st) % 2 :
+				  1 + prandom_u32_state(st) % 6);
 	}
-	pt_flow4(fl, pt_addr(st), pt_addr(st),
-		 prandom_u32_state(st) % 2 ? IPPROTO_TCP : IPPROTO_UDP,
-		 1 + prandom_u32_state(st) % 6, 1 + prandom_u32_state(st) % 6);
+	/* a later fragment: no ports to show */
+	if (r == 1) {
+		fl->sport = 0;
+		fl->dport = 0;
+		fl->has_ports = false;
+		fl->frag = true;
+		fl->fragment = true;
+	}
 }
 
 static struct nipsec_policy *pt_random_policy(struct kunit *test,
@@ -316,16 +401,37 @@ static struct nipsec_policy *pt_random_policy(struct kunit *test,
 		pol->sel.sprefix = pt_plens4[prandom_u32_state(st) % ARRAY_SIZE(pt_plens4)];
 		pol->sel.dprefix = pt_plens4[prandom_u32_state(st) % ARRAY_SIZE(pt_plens4)];
 	}
-	if (prandom_u32_state(st) % 3 == 0) {
+	switch (prandom_u32_state(st) % 6) {
+	case 0:
+	case 1:		/* a destination port range, and maybe a source one */
 		pol->sel.proto = prandom_u32_state(st) % 2 ? IPPROTO_TCP : IPPROTO_UDP;
 		pol->sel.dport_min = 1 + prandom_u32_state(st) % 5;
 		pol->sel.dport_max = pol->sel.dport_min + prandom_u32_state(st) % 3;
+		if (pol->sel.dport_max % 2) {
+			pol->sel.sport_min = 1 + prandom_u32_state(st) % 5;
+			pol->sel.sport_max = pol->sel.sport_min +
+					     prandom_u32_state(st) % 3;
+		}
+		break;
+	case 2:		/* ICMP, a type and maybe a code, or any */
+		pol->sel.proto = pol->sel.family == AF_INET6 ? IPPROTO_ICMPV6 :
+							       IPPROTO_ICMP;
+		pol->sel.icmp_type = (int)(prandom_u32_state(st) % 4) - 1;
+		pol->sel.icmp_code = pol->sel.icmp_type < 0 ? -1 :
+				     (int)(prandom_u32_state(st) % 3) - 1;
+		break;
+	case 3:		/* a protocol, any port */
+		pol->sel.proto = prandom_u32_state(st) % 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		break;
+	default:
+		break;
 	}
 	return pol;
 }
 
 static void pt_compare(struct kunit *test, struct nipsec_net *nn,
-		       struct rnd_state *st, unsigned int flows)
+		       const struct pt_ref *ref, struct rnd_state *st,
+		       unsigned int flows)
 {
 	struct nipsec_policy *want, *got;
 	struct nipsec_flow fl;
@@ -335,7 +441,7 @@ static void pt_compare(struct kunit *test, struct nipsec_net *nn,
 	for (i = 0; i < flows; i++) {
 		pt_random_flow(st, &fl);
 		dir = prandom_u32_state(st) % NIPSEC_DIR_COUNT;
-		want = pt_linear(nn, dir, &fl);
+		want = pt_linear(ref, dir, &fl);
 		got = pt_lookup(nn, dir, &fl);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, got, want, "flow %u dir %u: got id %u, want id %u",
 					i, dir, got ? got->id : 0, want ? want->id : 0);
@@ -347,14 +453,25 @@ static void pt_compare(struct kunit *test, struct nipsec_net *nn,
 	KUNIT_EXPECT_GT(test, hits, flows / 4);
 }
 
+static void pt_ref_forget(struct pt_ref *ref, struct nipsec_policy *pol)
+{
+	unsigned int i;
+
+	for (i = 0; i < ref->n; i++)
+		if (ref->pol[i] == pol)
+			ref->pol[i] = NULL;
+}
+
 static void policy_lookup_random(struct kunit *test)
 {
+	struct pt_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
 	struct nipsec_net *nn = pt_net(test);
 	struct nipsec_policy *pol, *tmp;
 	struct rnd_state st;
-	unsigned int i, n = 0;
+	unsigned int i;
 	int d;
 
+	KUNIT_ASSERT_NOT_NULL(test, ref);
 	prandom_seed_state(&st, 0x6e697073);
 	mutex_lock(&nn->lock);
 	for (i = 0; i < 400; i++) {
@@ -363,29 +480,73 @@ static void policy_lookup_random(struct kunit *test)
 			kfree(pol);
 			continue;
 		}
-		n++;
+		ref->pol[ref->n++] = pol;
 	}
 	mutex_unlock(&nn->lock);
-	KUNIT_ASSERT_EQ(test, nn->policy_count, n);
-	pt_compare(test, nn, &st, 3000);
+	KUNIT_ASSERT_EQ(test, nn->policy_count, ref->n);
+	pt_compare(test, nn, ref, &st, 3000);
 
 	/* remove every third policy, then compare again */
 	mutex_lock(&nn->lock);
 	i = 0;
 	for (d = 0; d < NIPSEC_DIR_COUNT; d++)
 		list_for_each_entry_safe(pol, tmp, &nn->policies[d], list)
-			if (i++ % 3 == 0)
+			if (i++ % 3 == 0) {
+				pt_ref_forget(ref, pol);
 				nipsec_policy_remove(nn, pol, false);
+			}
 	mutex_unlock(&nn->lock);
-	pt_compare(test, nn, &st, 3000);
+	pt_compare(test, nn, ref, &st, 3000);
 	pt_exit(nn);
 	KUNIT_EXPECT_EQ(test, nn->policy_count, 0);
+}
+
+/* The definition itself, on cases read off the RFC. */
+static void policy_reference_match(struct kunit *test)
+{
+	struct nipsec_selector sel;
+	struct nipsec_flow fl;
+
+	pt_sel_any(&sel, AF_INET);
+	sel.saddr.a4 = htonl(IP4(10, 1, 0, 128));
+	sel.sprefix = 25;
+	pt_flow4(&fl, IP4(10, 1, 0, 200), IP4(10, 2, 0, 1), IPPROTO_UDP, 1, 2);
+	KUNIT_EXPECT_TRUE(test, pt_ref_match(&sel, &fl));
+	fl.saddr.a4 = htonl(IP4(10, 1, 0, 127));
+	KUNIT_EXPECT_FALSE(test, pt_ref_match(&sel, &fl));
+	/* port ranges, and a later fragment is OPAQUE to them */
+	fl.saddr.a4 = htonl(IP4(10, 1, 0, 200));
+	sel.proto = IPPROTO_UDP;
+	sel.dport_min = 2;
+	sel.dport_max = 3;
+	KUNIT_EXPECT_TRUE(test, pt_ref_match(&sel, &fl));
+	fl.dport = 4;
+	KUNIT_EXPECT_FALSE(test, pt_ref_match(&sel, &fl));
+	fl.has_ports = false;
+	KUNIT_EXPECT_FALSE(test, pt_ref_match(&sel, &fl));
+	sel.dport_min = 0;
+	sel.dport_max = U16_MAX;
+	KUNIT_EXPECT_TRUE(test, pt_ref_match(&sel, &fl));
+	/* ICMP type and code */
+	pt_sel_any(&sel, AF_INET);
+	sel.proto = IPPROTO_ICMP;
+	sel.icmp_type = 8;
+	pt_flow4(&fl, IP4(10, 1, 0, 1), IP4(10, 2, 0, 1), IPPROTO_ICMP, 8, 5);
+	KUNIT_EXPECT_TRUE(test, pt_ref_match(&sel, &fl));
+	sel.icmp_code = 0;
+	KUNIT_EXPECT_FALSE(test, pt_ref_match(&sel, &fl));
+	/* any family matches both; one family never the other */
+	pt_sel_any(&sel, 0);
+	KUNIT_EXPECT_TRUE(test, pt_ref_match(&sel, &fl));
+	pt_sel_any(&sel, AF_INET6);
+	KUNIT_EXPECT_FALSE(test, pt_ref_match(&sel, &fl));
 }
 
 static struct kunit_case nipsec_policy_cases[] = {
 	KUNIT_CASE(policy_lookup_priority),
 	KUNIT_CASE(policy_find_sel_unmasked),
 	KUNIT_CASE(policy_frag_fail_closed),
+	KUNIT_CASE(policy_reference_match),
 	KUNIT_CASE(policy_lookup_random),
 	{}
 };
