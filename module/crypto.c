@@ -178,19 +178,13 @@ static const char *nipsec_crypto_name(const char *name, bool ahash,
 
 	if (!force_async)
 		return name;
-	if (ahash) {
-		struct crypto_ahash *h = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
-
-		mem = nipsec_tfm_or_msg(h, extack);
-		tfm = IS_ERR(h) ? NULL : crypto_ahash_tfm(h);
-	} else {
-		struct crypto_aead *a = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
-
-		mem = nipsec_tfm_or_msg(a, extack);
-		tfm = IS_ERR(a) ? NULL : crypto_aead_tfm(a);
-	}
-	if (!tfm)
+	if (ahash)
+		mem = crypto_alloc_ahash(name, 0, CRYPTO_ALG_ASYNC);
+	else
+		mem = crypto_alloc_aead(name, 0, CRYPTO_ALG_ASYNC);
+	if (IS_ERR(nipsec_tfm_or_msg(mem, extack)))
 		return ERR_CAST(mem);
+	tfm = ahash ? crypto_ahash_tfm(mem) : crypto_aead_tfm(mem);
 	n = snprintf(buf, CRYPTO_MAX_ALG_NAME, "cryptd(%s)",
 		     crypto_tfm_alg_driver_name(tfm));
 	crypto_destroy_tfm(mem, tfm);
