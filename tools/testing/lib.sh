@@ -201,9 +201,35 @@ wait_for() {
 	done
 }
 
+# monitor_mark NS FILE [SPI] - a marker through a `nipsec monitor` in NS
+# that writes FILE: an SA of its own (SPI 0xfffffff0 unless given, to
+# 169.254.254.254) is added and deleted until FILE shows its sa-del.  Events
+# go out in order, so what was sent before the marker is in FILE once the
+# marker is; and the first marker proves the monitor listens.  Tests must
+# look for their own events by SPI or address: the markers are in FILE too.
+monitor_mark() {
+	local ns=$1 file=$2 spi=$(($3 + 0)) i
+	local k=0x6d6f6e69746f7220726561647920200102030405	# key, salt
+	((spi)) || spi=0xfffffff0
+	for i in $(seq 100); do
+		ip netns exec "$ns" "$NIPSEC" sa add src 169.254.254.253 dst 169.254.254.254 \
+			proto esp spi "$spi" aead 'rfc4106(gcm(aes))' "$k" 128 \
+			>/dev/null 2>&1
+		ip netns exec "$ns" "$NIPSEC" sa del dst 169.254.254.254 proto esp \
+			spi "$spi" >/dev/null 2>&1
+		grep -qE "$(printf '%x' "$spi")|[^0-9]$((spi))[^0-9]" "$file" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# monitor_ready NS FILE - until that monitor listens
+monitor_ready() { monitor_mark "$1" "$2"; }
+
 # ---------------------------------------------------------------- capture
 
 _cap_pids=()
+_cap_where=()
 
 # capture_start NS IF FILE [FILTER...] - tcpdump on NS/IF into FILE (pcap).
 # Returns once tcpdump is listening.  Decode later with tshark -r FILE.
@@ -211,12 +237,15 @@ capture_start() {
 	local ns=$1 ifc=$2 file=$3 err
 	shift 3
 	err=$(mktemp)
+	# capture_stop's marker must pass the filter
+	(($#)) && set -- "( $* ) or ether proto $_cap_marker_type"
 	# --immediate-mode: without it libpcap hands packets over a ring block
 	# at a time (up to a second late), and a capture stopped soon after
 	# the last packets loses them: a "nothing in clear" check then passes
 	# on an empty file
 	ip netns exec "$ns" tcpdump --immediate-mode -U -n -s 0 -i "$ifc" -w "$file" "$@" 2>"$err" &
 	_cap_pids+=("$!")
+	_cap_where+=("$ns $ifc $file")
 	if ! wait_for -t 30 grep -q 'listening on' "$err"; then
 		cat "$err" >&2
 		rm -f "$err"
@@ -225,16 +254,43 @@ capture_start() {
 	rm -f "$err"
 }
 
-# capture_stop - stop every capture, flushing the files
+# A frame of IEEE 802's local experimental type: sent last on a captured
+# interface, it is in the file once everything sent before it is (a
+# packet socket receives in order), so a capture stops without losing the
+# last packets to tcpdump's lag; then it is taken out of the file again.
+_cap_marker_type=0x88b5
+_cap_mark() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+s.send(b"\xff" * 6 + b"\x02\0\0\0\0\x01" + b"\x88\xb5" +
+       b"nipsec capture marker".ljust(46, b"\0"))' "$2" 2>/dev/null
+}
+_cap_has_marker() {
+	tcpdump -n -r "$1" ether proto $_cap_marker_type 2>/dev/null | grep -q .
+}
+
+# capture_stop - every capture, once its marker is in the file
 capture_stop() {
-	local p
+	local p w ns ifc file
+	for w in "${_cap_where[@]}"; do
+		read -r ns ifc file <<<"$w"
+		_cap_mark "$ns" "$ifc" && wait_for -t 10 _cap_has_marker "$file"
+	done
 	for p in "${_cap_pids[@]}"; do
 		kill -INT "$p" 2>/dev/null
 	done
 	for p in "${_cap_pids[@]}"; do
 		wait "$p" 2>/dev/null
 	done
+	for w in "${_cap_where[@]}"; do
+		read -r ns ifc file <<<"$w"
+		tcpdump -r "$file" -w "$file.tmp" "not ether proto $_cap_marker_type" \
+			2>/dev/null && mv "$file.tmp" "$file"
+	done
 	_cap_pids=()
+	_cap_where=()
 	return 0
 }
 

@@ -32,7 +32,7 @@ check "plain ping before any policy" ip netns exec ev-a ping -c1 -W5 192.0.2.2
 MON=$tmp/mon
 ip netns exec ev-a "$NIPSEC" -j monitor >"$MON" 2>"$tmp/mon.err" &
 on_exit kill $!
-sleep 1
+check "monitor listens" monitor_ready ev-a "$MON"
 # events EXPR - the events (one JSON per line) that satisfy a jq filter
 events() { jq -c "select($1)" "$MON" 2>/dev/null; }
 nevents() { events "$1" | wc -l; }
@@ -82,8 +82,8 @@ fi
 if ynl_setup; then
 	ynl_ns ev-a --subscribe events --sleep 40 >"$tmp/ynl-ntf" 2>&1 &
 	ynl_pid=$!
-	# wait until it listens (python start-up is slow under TCG)
-	sleep 5
+	# until it listens (python start-up is slow under TCG)
+	check "YNL subscriber listens" wait_for -t 60 ynl_listening
 else
 	ynl_pid=
 	diag "YNL CLI not available: only the tool's monitor listens"
@@ -141,7 +141,12 @@ fi
 
 check "sa add with use-time limits, never used" A sa add src 192.0.2.1 dst 192.0.2.7 proto esp \
 	spi 0x701 aead "$GCM" $KEY 128 limit time-use-soft 1 limit time-use-hard 2
-sleep 3
+# beside it an SA whose add-time limits are the same: once that one has
+# expired hard, the GC has looked at both past their limits
+check "sa add with the same add-time limits" A sa add src 192.0.2.1 dst 192.0.2.7 proto esp \
+	spi 0x702 aead "$GCM" $KEY 128 limit time-soft 1 limit time-hard 2
+expect_event "the add-time SA expired hard" \
+	'.event == "expire" and .sa.spi == 1794 and .hard == true' 30
 if has_event '.event == "expire" and .sa.spi == 1793'; then
 	fail "use-time limits do not run before the first use" "$(cat "$MON")"
 else
@@ -167,7 +172,8 @@ events '.event == "acquire"' | head -n1 | _indent
 # stays quiet even after the per-policy second has passed.
 sleep 1.5
 ip netns exec ev-a ping -c 3 -i 0.05 -W1 192.0.2.2 >/dev/null 2>&1 || true
-sleep 1
+# an acquire those pings caused would be in the file before this marker
+check "marker after the pings" monitor_mark ev-a "$MON" 0xfffffff1
 n=$(nevents '.event == "acquire"')
 if [[ $n == 1 ]]; then ok "no second acquire while the first is pending"; else fail "no second acquire while the first is pending ($n)" "$(events '.event == "acquire"')"; fi
 # wait_acquires N [TIMEOUT] - until the monitor has seen N acquires
@@ -241,6 +247,9 @@ check "SA pair, a's outbound SA: packet-soft 3 packet-hard 6" sa_pair 0x1001 0x2
 	limit packet-soft 3 limit packet-hard 6
 got=$(received 10)
 diag "10 pings, $got replies"
+# counted where they arrive: b's inbound SA took every request a's SA
+# protected, whatever became of the replies on a loaded machine
+got=$(B -j sa get dst 192.0.2.2 proto esp spi 0x1001 | jq -e '.usage.packets')
 if [[ $got == 6 ]]; then ok "exactly packet-hard (6) packets went through"; else fail "exactly packet-hard (6) packets went through ($got)"; fi
 expect_event "soft expire (packets)" \
 	'.event == "expire" and .hard == false and .limit == "packets" and .sa.spi == 4097'
@@ -256,6 +265,7 @@ check "SA pair, a's outbound SA: byte-soft 600 byte-hard 1800" sa_pair 0x1002 0x
 	limit byte-soft 600 limit byte-hard 1800
 got=$(received 20 -s 100)
 diag "20 pings of 128 bytes, $got replies"
+got=$(B -j sa get dst 192.0.2.2 proto esp spi 0x1002 | jq -e '.usage.packets')
 if [[ -n $got ]] && ((got >= 5 && got < 20)); then ok "traffic stopped at the byte limit ($got)"; else fail "traffic stopped at the byte limit ($got)"; fi
 expect_event "soft expire (bytes)" '.event == "expire" and .hard == false and .limit == "bytes" and .sa.spi == 4098'
 expect_event "hard expire (bytes)" '.event == "expire" and .hard == true and .limit == "bytes" and .sa.spi == 4098'

@@ -79,7 +79,7 @@ check "sa flush" N sa flush
 
 N -j monitor >"$tmp/mon" 2>"$tmp/mon.err" &
 on_exit kill $!
-sleep 1
+check "monitor listens" monitor_ready spi-a "$tmp/mon"
 # has_event EXPR - some event on the monitor satisfies the jq filter
 has_event() { jq -c "select($1)" "$tmp/mon" 2>/dev/null | grep -q .; }
 # Complete one reservation well before its timeout, let another lapse,

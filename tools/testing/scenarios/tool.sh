@@ -112,7 +112,7 @@ verdict "state mature" "$tmp/o" has "state mature" o
 ip netns exec tool-a "$NIPSEC" -j monitor >"$tmp/mon" 2>&1 &
 mon=$!
 on_exit kill "$mon"
-sleep 0.5
+check "monitor listens" monitor_ready tool-a "$tmp/mon"
 check "sa del" N sa del src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x100
 check_not "sa get after del fails" N sa get dst 192.0.2.2 proto esp spi 0x100
 
@@ -150,14 +150,18 @@ verdict "stats lists drop counters" "$tmp/o" has "drop-no-sa" o
 check "stats of one SA" out N -j stats sa 0x101 dst 192.0.2.3 proto esp
 _indent <"$tmp/o"
 check "sa flush" N sa flush
-sleep 0.5
+# the deletion of SPI 0x100 (256) above, and the policies' deletions
+mon_saw_dels() {
+	grep -qE '"event":"sa-del".*"spi":256[,}]' "$tmp/mon" &&
+		grep -q '"event":"policy-del"' "$tmp/mon"
+}
+if wait_for mon_saw_dels; then
+	ok "monitor printed sa-del (SPI 0x100) and policy-del events"
+else
+	fail "monitor printed sa-del (SPI 0x100) and policy-del events" "$(cat "$tmp/mon")"
+fi
 kill "$mon" 2>/dev/null || true
 wait "$mon" 2>/dev/null || true
-if grep -q '"event":"sa-del"' "$tmp/mon" && grep -q '"event":"policy-del"' "$tmp/mon"; then
-	ok "monitor printed sa-del and policy-del events"
-else
-	fail "monitor printed sa-del and policy-del events" "$(cat "$tmp/mon")"
-fi
 head -3 "$tmp/mon" | _indent
 check "monitor output is JSON lines" python3 -c \
 	"import json; [json.loads(l) for l in open('$tmp/mon') if l.strip()]"
@@ -184,7 +188,7 @@ ip -n tool-a link set d0 up
 ip netns exec tool-a "$NIPSEC" monitor >"$tmp/mon2" 2>&1 &
 mon2=$!
 on_exit kill "$mon2"
-sleep 0.5
+check "second monitor listens" monitor_ready tool-a "$tmp/mon2"
 # Hard 5 s after soft: the GC looks once a second and a hard limit found
 # already due suppresses the soft event (as in XFRM); a loaded TCG guest
 # missed a 1 s gap in CI.

@@ -69,6 +69,16 @@ ynl_ns() {
 		--spec "$SRC/uapi/nipsec.yaml" --no-schema --output-json "$@"
 }
 
+# ynl_listening - a YNL CLI started with --subscribe has subscribed: it
+# sleeps in clock_nanosleep (x86-64 syscall 230) only after ntf_subscribe()
+ynl_listening() {
+	local p
+	for p in $(pgrep -f -- '--subscribe'); do
+		[[ $(cut -d' ' -f1 "/proc/$p/syscall" 2>/dev/null) == 230 ]] && return 0
+	done
+	return 1
+}
+
 # ip2int ADDR - an IPv4 address as the integer YNL wants for u32 attributes
 ip2int() {
 	local IFS=.
