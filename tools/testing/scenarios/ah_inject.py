@@ -8,12 +8,16 @@ Run inside the sending namespace. Frames go out through an AF_PACKET
 socket, so nothing of the sender's own IPsec stack touches them.
 
   replay IF PCAP SPI             resend the last captured frame of SPI
-  mutate IF PCAP SPI [--seq N] [--spi X] [--flip-icv] [--flip-payload]
+  mutate IF PCAP SPI [--seq N] [--resign SAFILE] [--spi X] [--flip-icv]
+         [--flip-payload]
          [--truncate N] [--hdrlen N] [--ttl N] [--tos N] [--df]
          [--ident N] [--tclass N] [--flow N] [--hlim N]
                                  that frame, changed (IP length and header
                                  checksum fixed; --truncate N keeps N bytes
-                                 of AH)
+                                 of AH; --resign: the ICV computed again
+                                 with the SA's key for the new --seq,
+                                 before the other changes, so that only
+                                 they are wrong)
   opts6 IF SMAC DMAC SRC DST SPI SEQ ALG KEY BITS [--enroute HEX]
         [--break-immutable]      an ICMPv6 echo request in transport AH,
                                  behind hop-by-hop and destination options
@@ -245,13 +249,28 @@ def icv_ok(pkt, v6, alg, key, bits, seqhi):
     return hmac.compare_digest(mac(alg, key, msg)[:n], got)
 
 
-def verify(pcap, safile):
+def read_sas(safile):
     sas = {}
     with open(safile) as f:
         for line in f:
             spi, alg, key, bits, esn = line.split()
             sas[int(spi, 0)] = (alg, bytes.fromhex(key.removeprefix('0x')),
                                 int(bits), esn == '1', [0, 0, 0])
+    return sas
+
+
+def sign(pkt, v6, alg, key, bits):
+    """The packet with the ICV its SA gives it (no ESN)."""
+    p, ah = zero_mutable6(pkt) if v6 else zero_mutable4(pkt)
+    n = bits // 8
+    p[ah + 12:ah + 12 + n] = b'\0' * n
+    out = bytearray(pkt)
+    out[ah + 12:ah + 12 + n] = mac(alg, key, bytes(p))[:n]
+    return bytes(out)
+
+
+def verify(pcap, safile):
+    sas = read_sas(safile)
     for fr in read_pcap(pcap):
         o = ah_offset(fr)
         if not o:
@@ -284,6 +303,7 @@ def main():
     num = lambda x: int(x, 0)
     ap.add_argument('--seq', type=num)
     ap.add_argument('--spi', type=num)
+    ap.add_argument('--resign')
     ap.add_argument('--flip-icv', action='store_true')
     ap.add_argument('--flip-payload', action='store_true')
     ap.add_argument('--truncate', type=int)
@@ -311,10 +331,15 @@ def main():
     fr, (l3, v6, ao) = last_frame(pcap, spi)
     f = bytearray(fr[:l3] + ip_packet(fr, l3, v6))
     if a.cmd == 'mutate':
-        if a.spi is not None:
-            struct.pack_into('!I', f, ao + 4, a.spi)
         if a.seq is not None:
             struct.pack_into('!I', f, ao + 8, a.seq)
+            if a.resign:
+                alg, key, bits, esn, _ = read_sas(a.resign)[spi]
+                if esn:
+                    sys.exit('--resign: ESN SAs are not supported')
+                f = bytearray(f[:l3] + sign(bytes(f[l3:]), v6, alg, key, bits))
+        if a.spi is not None:
+            struct.pack_into('!I', f, ao + 4, a.spi)
         if a.flip_icv:
             f[ao + 12] ^= 0x5a
         if a.flip_payload:

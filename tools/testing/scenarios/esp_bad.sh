@@ -21,6 +21,7 @@ mac_b=$(ip -n b -j link show eth0 | jq -r '.[0].address')
 A=${ESP_O4[1]} B=${ESP_O4[2]}
 
 check "SAs and policies (rfc4106, transport)" esp_sas a 1 b transport 4 4 gcm128 0x5000
+key=${ALGW[2]}	# both directions
 capture_start a eth0 "$RESULTS/bad.pcap" esp
 check "ping through the SAs" esp_ping b "$A"
 spi_ba=0x00005002
@@ -84,15 +85,18 @@ done
 counter_moves "a captured packet sent again is a replay" drop-replay \
 	inj replay eth0 "$RESULTS/bad.pcap" $spi_ba
 counter_moves "a flipped ICV byte fails authentication" drop-auth \
-	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5000 --flip-icv
+	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5000 --reseal "$key" --flip-icv
 counter_moves "a changed sequence number fails authentication (it is in the AAD)" drop-auth \
 	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5001
 counter_moves "an unknown SPI is dropped" drop-no-sa \
 	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --spi 0xdead0001
+# the control of the cases above: re-sealed for a new number, accepted
+counter_moves "a captured packet re-sealed for a new sequence number is accepted" \
+	rx-packets inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5010 --reseal "$key"
 counter_moves "ESP cut after 4 bytes of payload is truncated" drop-truncated \
-	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5002 --truncate 4
+	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5002 --reseal "$key" --truncate 4
 counter_moves "an ESP header alone is truncated" drop-truncated \
-	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5003 --truncate 0
+	inj mutate eth0 "$RESULTS/bad.pcap" $spi_ba --seq 5003 --reseal "$key" --truncate 0
 
 # ESP with neither encryption nor integrity (RFC 4303 3.2 forbids it) is
 # refused unless the operator asks for it, insecurely, by module parameter.

@@ -6,8 +6,12 @@ Run inside the sending namespace. Frames go out through an AF_PACKET
 socket, so nothing of the sender's own IPsec stack touches them.
 
   replay IF PCAP SPI                  resend the last captured frame of SPI
-  mutate IF PCAP SPI [--seq N] [--spi X] [--flip-icv] [--truncate N]
-                                      that frame, changed (IP length fixed)
+  mutate IF PCAP SPI [--seq N] [--reseal KEY] [--spi X] [--flip-icv]
+         [--truncate N]               that frame, changed (IP length fixed);
+                                      --reseal: an rfc4106 frame's ICV made
+                                      valid again for the new --seq with the
+                                      SA's key+salt, before the other changes,
+                                      so that only they are wrong
   null IF SMAC DMAC SRC DST SPI SEQ [--nexthdr N] [--pad HEX] [--padlen N]
        [--inner plain|ip] [--bad-inner-csum]
                                       ESP with ecb(cipher_null), no ICV
@@ -141,6 +145,18 @@ def send(ifname, frames):
         s.send(fr)
 
 
+def reseal(f, eo, seq, keyhex):
+    """rfc4106 (RFC 4106 5): decrypt with the frame's own AAD, then seal
+    the same plaintext again under SPI | seq; the IV stays."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    key = bytes.fromhex(keyhex.removeprefix('0x'))
+    aead = AESGCM(key[:-4])
+    nonce = key[-4:] + bytes(f[eo + 8:eo + 16])
+    pt = aead.decrypt(nonce, bytes(f[eo + 16:]), bytes(f[eo:eo + 8]))
+    hdr = bytes(f[eo:eo + 4]) + struct.pack('!I', seq)
+    f[eo + 16:] = aead.encrypt(nonce, pt, hdr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -148,6 +164,7 @@ def main():
     ap.add_argument('args', nargs='*')
     ap.add_argument('--seq', type=lambda x: int(x, 0))
     ap.add_argument('--spi', type=lambda x: int(x, 0))
+    ap.add_argument('--reseal')
     ap.add_argument('--flip-icv', action='store_true')
     ap.add_argument('--truncate', type=int)
     ap.add_argument('--nexthdr', type=int)
@@ -165,10 +182,12 @@ def main():
         fr, (l3, v6, eo) = last_frame(pcap, spi)
         f = bytearray(fr)
         if a.cmd == 'mutate':
+            if a.seq is not None:
+                if a.reseal:
+                    reseal(f, eo, a.seq, a.reseal)
+                struct.pack_into('!I', f, eo + 4, a.seq)
             if a.spi is not None:
                 struct.pack_into('!I', f, eo, a.spi)
-            if a.seq is not None:
-                struct.pack_into('!I', f, eo + 4, a.seq)
             if a.flip_icv:
                 f[-1] ^= 0x5a
             if a.truncate is not None:
