@@ -18,7 +18,7 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 #include <kunit/static_stub.h>
 #else
-#define KUNIT_STATIC_STUB_REDIRECT(real_fn_name, args...) do {} while (0)
+#define KUNIT_STATIC_STUB_REDIRECT(fn, args...) ((void)(fn))
 #endif
 
 /* The request attributes of a dump (the dump's own policy parsed them). */
