@@ -208,7 +208,7 @@ wait_for() {
 # marker is; and the first marker proves the monitor listens.  Tests must
 # look for their own events by SPI or address: the markers are in FILE too.
 monitor_mark() {
-	local ns=$1 file=$2 spi=$(($3 + 0)) i
+	local ns=$1 file=$2 spi=$((${3:-0})) i
 	local k=0x6d6f6e69746f7220726561647920200102030405	# key, salt
 	((spi)) || spi=0xfffffff0
 	for i in $(seq 100); do

@@ -29,7 +29,7 @@ if esp_sas a 1 b transport 4 4 gcm128 0x8000 >"$RESULTS/sa.err" 2>&1; then
 else
 	fail "rfc4106 transport SAs" "$(cat "$RESULTS/sa.err")"
 fi
-key=${ALGW[2]}
+key=${ALGW[2]:-}
 # this scenario's SAs hold cryptd instances: their users went up
 if (($(crypto_refs 'cryptd(rfc4106') > refs)); then
 	ok "the SA's transform is a cryptd(rfc4106...) instance"

@@ -21,7 +21,7 @@ mac_b=$(ip -n b -j link show eth0 | jq -r '.[0].address')
 A=${ESP_O4[1]} B=${ESP_O4[2]}
 
 check "SAs and policies (rfc4106, transport)" esp_sas a 1 b transport 4 4 gcm128 0x5000
-key=${ALGW[2]}	# both directions
+key=${ALGW[2]:-}	# both directions
 capture_start a eth0 "$RESULTS/bad.pcap" esp
 check "ping through the SAs" esp_ping b "$A"
 spi_ba=0x00005002
