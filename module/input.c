@@ -294,8 +294,17 @@ void nipsec_in_finish(struct sk_buff *skb, struct nipsec_sa *sa, u8 nexthdr)
 			goto bad_inner;
 	} else {
 		family = skb->protocol == htons(ETH_P_IP) ? AF_INET : AF_INET6;
-		if (family == AF_INET)
+		if (family == AF_INET) {
+			struct ip_options opt = IPCB(skb)->opt;
+
+			/*
+			 * A fresh control block, but the IP options the stack
+			 * parsed on arrival stay: the header that holds them is
+			 * still in front, and an echo reply returns them.
+			 */
 			memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+			IPCB(skb)->opt = opt;
+		}
 	}
 	if (nipsec_flow_parse(skb, family, &fl))
 		goto bad_inner;

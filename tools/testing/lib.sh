@@ -237,15 +237,21 @@ capture_start() {
 	local ns=$1 ifc=$2 file=$3 err
 	shift 3
 	err=$(mktemp)
-	# capture_stop's marker must pass the filter
-	(($#)) && set -- "( $* ) or ether proto $_cap_marker_type"
+	# capture_stop's marker must pass the filter; tcpdump options (such
+	# as -Q in, which would not see it) mean no marker
+	local mark=1
+	if [[ ${1:-} == -* ]]; then
+		mark=0
+	elif (($#)); then
+		set -- "( $* ) or ether proto $_cap_marker_type"
+	fi
 	# --immediate-mode: without it libpcap hands packets over a ring block
 	# at a time (up to a second late), and a capture stopped soon after
 	# the last packets loses them: a "nothing in clear" check then passes
 	# on an empty file
 	ip netns exec "$ns" tcpdump --immediate-mode -U -n -s 0 -i "$ifc" -w "$file" "$@" 2>"$err" &
 	_cap_pids+=("$!")
-	_cap_where+=("$ns $ifc $file")
+	_cap_where+=("$ns $ifc $file $mark")
 	if ! wait_for -t 30 grep -q 'listening on' "$err"; then
 		cat "$err" >&2
 		rm -f "$err"
@@ -273,9 +279,10 @@ _cap_has_marker() {
 
 # capture_stop - every capture, once its marker is in the file
 capture_stop() {
-	local p w ns ifc file
+	local p w ns ifc file mark
 	for w in "${_cap_where[@]}"; do
-		read -r ns ifc file <<<"$w"
+		read -r ns ifc file mark <<<"$w"
+		((mark)) || continue
 		_cap_mark "$ns" "$ifc" && wait_for -t 10 _cap_has_marker "$file"
 	done
 	for p in "${_cap_pids[@]}"; do
@@ -285,7 +292,8 @@ capture_stop() {
 		wait "$p" 2>/dev/null
 	done
 	for w in "${_cap_where[@]}"; do
-		read -r ns ifc file <<<"$w"
+		read -r ns ifc file mark <<<"$w"
+		((mark)) || continue
 		tcpdump -r "$file" -w "$file.tmp" "not ether proto $_cap_marker_type" \
 			2>/dev/null && mv "$file.tmp" "$file"
 	done
